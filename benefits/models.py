@@ -1,0 +1,1 @@
+"""Models of the benefits app: see its issue."""

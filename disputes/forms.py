@@ -1,0 +1,365 @@
+"""Forms of the disputes pages: intake and edit, workers, status moves, timeline, attachments, import."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from union_portal.access import Role, role_of, town_id_of
+from union_portal.concurrency import VersionedModelForm
+from union_portal.models import Enterprise, Town
+from union_portal.validators import validate_credit_code
+
+from .models import (
+    ACTION_KINDS,
+    LEGAL_AID_OUTCOMES,
+    Case,
+    CaseWorker,
+    ClaimKind,
+    DossierKind,
+    EventKind,
+    HandlingBody,
+    Status,
+    local_today,
+)
+from .services import CaseRuleError, sniff_attachment
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def towns_for(user):
+    """The towns a user may file cases in: town staff their own only."""
+    towns = Town.objects.select_related("district")
+    if role_of(user) == Role.TOWN_STAFF:
+        return towns.filter(pk=town_id_of(user))
+    return towns
+
+
+def handlers_for(user):
+    """Staff who may be assigned a case: district staff and admins, and the user's own town's staff."""
+    users = get_user_model().objects.filter(is_active=True, staff_profile__isnull=False)
+    users = users.exclude(staff_profile__role=Role.LEADERSHIP)
+    if role_of(user) == Role.TOWN_STAFF:
+        users = users.filter(Q(staff_profile__town_id=town_id_of(user)) | Q(staff_profile__town__isnull=True))
+    return users.order_by("username")
+
+
+class HandlerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class CaseForm(VersionedModelForm):
+    """Intake and edit of a case. The employer is found by credit code or exact name, or registered new."""
+
+    employer_name = forms.CharField(
+        label=_("employer name"),
+        max_length=200,
+        required=False,
+        help_text=_("Type part of the name to pick a registered enterprise."),
+    )
+    employer_credit_code = forms.CharField(
+        label=_("employer's unified social credit code"),
+        max_length=18,
+        required=False,
+        help_text=_("Enough on its own for a registered enterprise; needed to register a new one."),
+    )
+    confirm_duplicates = forms.BooleanField(
+        label=_("I have checked the open cases listed above: this is a different dispute."), required=False
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "received_on",
+            "channel",
+            "handling_body",
+            "town",
+            "claim_kinds",
+            "amount_claimed",
+            "learned_on",
+            "facts",
+            "is_collective",
+            "headcount",
+            "collective_cause",
+            "government_bodies",
+            "accepted_on",
+            "arbitration_accepted_on",
+            "dossier_number",
+            "inspection_squad",
+            "assigned_to",
+        ]
+        widgets = {
+            "received_on": DATE_INPUT,
+            "learned_on": DATE_INPUT,
+            "accepted_on": DATE_INPUT,
+            "arbitration_accepted_on": DATE_INPUT,
+            "claim_kinds": forms.CheckboxSelectMultiple,
+            "facts": forms.Textarea(attrs={"rows": 3}),
+        }
+        field_classes = {"assigned_to": HandlerChoiceField}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.employer = None
+        self.fields["town"].queryset = towns_for(user)
+        self.fields["claim_kinds"].queryset = ClaimKind.objects.all()
+        self.fields["assigned_to"].queryset = handlers_for(user)
+        self.fields["assigned_to"].required = False
+        if role_of(user) == Role.TOWN_STAFF:
+            self.fields["town"].initial = town_id_of(user)
+            self.fields["handling_body"].initial = HandlingBody.TOWN_UNION
+        if self.instance.pk:
+            self.fields["handling_body"].disabled = True
+            self.fields["employer_name"].initial = self.instance.employer.name
+            self.fields["employer_credit_code"].initial = self.instance.employer.credit_code
+            del self.fields["confirm_duplicates"]
+        else:
+            for name in ("accepted_on", "arbitration_accepted_on", "dossier_number", "inspection_squad"):
+                del self.fields[name]
+            self.fields["assigned_to"].initial = user.pk
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_employer_credit_code(self):
+        return (self.cleaned_data.get("employer_credit_code") or "").strip().upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            self.employer = self._find_or_describe_employer(cleaned)
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned
+
+    def _find_or_describe_employer(self, cleaned):
+        """An existing Enterprise, or an unsaved one to register with the case; errors name the field."""
+        code = cleaned.get("employer_credit_code", "")
+        name = (cleaned.get("employer_name") or "").strip()
+        if code:
+            existing = Enterprise.objects.filter(credit_code=code).first()
+            if existing:
+                return existing
+            try:
+                validate_credit_code(code)
+            except ValidationError as error:
+                raise ValidationError({"employer_credit_code": error.messages})
+            if not name:
+                raise ValidationError(
+                    {"employer_name": _("No enterprise has this credit code yet: give its name to register it.")}
+                )
+            return Enterprise(name=name, credit_code=code, town=cleaned.get("town"))
+        if not name:
+            raise ValidationError({"employer_name": _("Give the employer's name or credit code.")})
+        matches = list(Enterprise.objects.filter(name=name)[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise ValidationError(
+                {"employer_credit_code": _("Several enterprises have this name: give the credit code.")}
+            )
+        raise ValidationError(
+            {"employer_credit_code": _("No enterprise has this name: give its credit code to register it.")}
+        )
+
+    def save(self, commit=True):
+        """Edit only: intake goes through services.case_open."""
+        if self.employer is not None and self.employer.pk is None:
+            self.employer.full_clean()
+            self.employer.save()
+        self.instance.employer = self.employer
+        return super().save(commit=commit)
+
+
+WORKER_FIELDS = ("name", "id_number", "phone", "is_representative")
+
+
+class WorkerForm(forms.ModelForm):
+    class Meta:
+        model = CaseWorker
+        fields = list(WORKER_FIELDS)  # the inline formset appends its foreign key to this list
+
+    def clean_id_number(self):
+        return (self.cleaned_data.get("id_number") or "").strip().upper()
+
+
+class BaseWorkerFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            number = form.cleaned_data.get("id_number")
+            if number in seen:
+                raise ValidationError(_("The same ID number is listed twice: %(id)s."), params={"id": number})
+            seen.add(number)
+        if not seen:
+            raise ValidationError(_("List at least one worker."))
+
+    def worker_rows(self) -> list[dict]:
+        return [
+            {name: form.cleaned_data[name] for name in WORKER_FIELDS}
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+    def id_numbers(self) -> list[str]:
+        return [row["id_number"] for row in self.worker_rows()]
+
+
+# Editing may remove a worker; intake shows three empty rows and no delete boxes.
+WorkerFormSet = forms.inlineformset_factory(
+    Case, CaseWorker, form=WorkerForm, formset=BaseWorkerFormSet, extra=1, can_delete=True, max_num=200
+)
+IntakeWorkerFormSet = forms.inlineformset_factory(
+    Case, CaseWorker, form=WorkerForm, formset=BaseWorkerFormSet, extra=3, can_delete=False, max_num=200
+)
+
+
+def worker_formset_helper() -> FormHelper:
+    """The workers as table rows, with a hidden empty row for the "add a worker" button."""
+    helper = FormHelper()
+    helper.template = "bootstrap5/table_inline_formset.html"
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+class TransitionForm(forms.Form):
+    """One status move; only the fields the target status needs are kept."""
+
+    note = forms.CharField(label=_("why / note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    on = forms.DateField(label=_("date"), widget=DATE_INPUT, initial=local_today, required=False)
+    outcome = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[("", "---------")] + [(o.value, o.label) for o in LEGAL_AID_OUTCOMES],
+        required=False,
+    )
+    amount_recovered = forms.DecimalField(
+        label=_("amount recovered (yuan)"), max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+    dossier_kind = forms.ChoiceField(
+        label=_("dossier kind"), choices=[("", "---------"), *DossierKind.choices], required=False
+    )
+    arbitration_accepted_on = forms.DateField(label=_("arbitration accepted on"), widget=DATE_INPUT, required=False)
+
+    NEEDS = {
+        Status.AGREEMENT: ("amount_recovered",),
+        Status.CLOSED: ("outcome", "amount_recovered"),
+        Status.ARCHIVED: ("dossier_kind",),
+        Status.REPRESENTING: ("arbitration_accepted_on",),
+        Status.REFUSED: (),
+    }
+
+    def __init__(self, *args, to_status, **kwargs):
+        kwargs.setdefault("prefix", f"move-{to_status}")
+        super().__init__(*args, **kwargs)
+        self.to_status = to_status
+        self.target_label = Status(to_status).label if to_status in Status.values else ""
+        keep = {"note", "on", *self.NEEDS.get(to_status, ())}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        for name in self.NEEDS.get(to_status, ()):
+            if name != "arbitration_accepted_on":
+                self.fields[name].required = True
+        if to_status == Status.REFUSED:
+            self.fields["note"].required = True
+            self.fields["note"].label = _("reason for refusal")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "note": data.get("note", ""),
+            "on": data.get("on"),
+            "outcome": data.get("outcome", ""),
+            "amount_recovered": data.get("amount_recovered"),
+            "dossier_kind": data.get("dossier_kind", ""),
+            "arbitration_accepted_on": data.get("arbitration_accepted_on"),
+        }
+
+
+class TimelineForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=[(k.value, k.label) for k in ACTION_KINDS], initial=EventKind.NOTE
+    )
+    on = forms.DateField(label=_("date"), widget=DATE_INPUT, initial=local_today, required=False)
+    text = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("file"),
+        help_text=_("A PDF or a JPEG, PNG or WebP image."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}),
+    )
+    description = forms.CharField(label=_("description"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            sniff_attachment(upload)
+        except CaseRuleError as error:
+            raise ValidationError(error.messages)
+        return upload
+
+
+class ExtensionForm(forms.Form):
+    reason = forms.CharField(label=_("reason for the extension"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class DossierImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel sheet (.xlsx)"))
+    town = forms.ModelChoiceField(label=_("town"), queryset=Town.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = towns_for(user)
+        if role_of(user) == Role.TOWN_STAFF:
+            self.fields["town"].initial = town_id_of(user)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_file(self):
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise ValidationError(
+                _("The sheet is too big: at most %(limit)d MB."),
+                params={"limit": settings.IMPORT_MAX_BYTES // 1024 // 1024},
+            )
+        upload.seek(0)
+        if upload.read(4) != b"PK\x03\x04":
+            raise ValidationError(_("This is not an Excel .xlsx file."))
+        upload.seek(0)
+        return upload

@@ -1,0 +1,765 @@
+"""Labour-dispute cases, their workers and timeline, town dossiers and collective bargaining (DOMAIN.md §3).
+
+The legal clocks of the Labour Dispute Mediation and Arbitration Law (劳动争议调解仲裁法):
+mediation must reach agreement within 15 days of receipt (art. 14); the limitation period
+for arbitration is one year from when the worker knew of the infringement (art. 27); an
+arbitration award is due 45 days after acceptance, extendable once by 15 (art. 43). Periods
+count from the day after the starting date (民法典 art. 201), so the deadline is the start
+date plus the period, and a case is overdue from the next day. Dates are Beijing dates.
+"""
+
+import datetime
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from union_portal.access import DISTRICT_WIDE, Role, TownScopedQuerySet, role_of, town_id_of
+from union_portal.concurrency import VersionedModel
+from union_portal.models import Enterprise, Town
+from union_portal.validators import validate_id_number, validate_phone
+
+from .storage import private_storage
+
+MEDIATION_DAYS = 15
+ARBITRATION_DAYS = 45
+ARBITRATION_EXTENSION_DAYS = 15
+DUE_SOON_DAYS = 3
+IDLE_DAYS = 30
+COLLECTIVE_MIN_WORKERS = 10  # 劳动争议调解仲裁法 art. 7: ten or more workers on one side
+
+
+def local_today() -> datetime.date:
+    """Today's date in Beijing (TIME_ZONE): a case received at 23:30 counts on that day."""
+    return timezone.localdate()
+
+
+def one_year_after(day: datetime.date) -> datetime.date:
+    """The same calendar day a year later; 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+class Channel(models.TextChoices):
+    WALK_IN = "walk_in", _("walk-in")
+    HOTLINE = "hotline", _("12351 hotline")
+    INSPECTION = "inspection", _("referral from labour inspection")
+    COURT = "court", _("referral from a court")
+    TOWN_UNION = "town_union", _("referral from a town union")
+
+
+class HandlingBody(models.TextChoices):
+    CENTRE = "centre", _("district mediation centre")
+    TOWN_UNION = "town_union", _("town union")
+    LEGAL_AID = "legal_aid", _("legal aid")
+
+
+# The character a handling body puts in its case numbers: 大兴调〔2018〕0562.
+BODY_CODE = {HandlingBody.CENTRE: "调", HandlingBody.TOWN_UNION: "镇", HandlingBody.LEGAL_AID: "援"}
+MEDIATION_BODIES = {HandlingBody.CENTRE, HandlingBody.TOWN_UNION}
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("received")
+    ACCEPTED = "accepted", _("accepted for mediation")
+    MEDIATING = "mediating", _("mediating")
+    AGREEMENT = "agreement", _("agreement reached")
+    FAILED = "failed", _("mediation failed")
+    REFERRED = "referred", _("referred to arbitration")
+    APPLIED = "applied", _("legal aid applied for")
+    APPROVED = "approved", _("legal aid approved")
+    REFUSED = "refused", _("legal aid refused")
+    REPRESENTING = "representing", _("represented in arbitration or court")
+    CLOSED = "closed", _("case closed")
+    ARCHIVED = "archived", _("archived")
+
+
+# The status machines, one per kind of handling body: from-status -> the statuses it may move to.
+MEDIATION_MOVES = {
+    Status.RECEIVED: (Status.ACCEPTED,),
+    Status.ACCEPTED: (Status.MEDIATING,),
+    Status.MEDIATING: (Status.AGREEMENT, Status.FAILED),
+    Status.FAILED: (Status.REFERRED,),
+    Status.AGREEMENT: (Status.ARCHIVED,),
+    Status.REFERRED: (Status.ARCHIVED,),
+}
+LEGAL_AID_MOVES = {
+    Status.APPLIED: (Status.APPROVED, Status.REFUSED),
+    Status.APPROVED: (Status.REPRESENTING,),
+    Status.REPRESENTING: (Status.CLOSED,),
+    Status.CLOSED: (Status.ARCHIVED,),
+    Status.REFUSED: (Status.ARCHIVED,),
+}
+OPEN_STATUSES = (
+    Status.RECEIVED,
+    Status.ACCEPTED,
+    Status.MEDIATING,
+    Status.FAILED,
+    Status.APPLIED,
+    Status.APPROVED,
+    Status.REPRESENTING,
+)
+MEDIATION_CLOCK_STATUSES = (Status.RECEIVED, Status.ACCEPTED, Status.MEDIATING)
+# Moves that end the work on a case: they record the outcome and the amount recovered.
+CLOSING_STATUSES = (Status.AGREEMENT, Status.REFERRED, Status.REFUSED, Status.CLOSED)
+
+
+def moves_for(handling_body: str) -> dict:
+    return LEGAL_AID_MOVES if handling_body == HandlingBody.LEGAL_AID else MEDIATION_MOVES
+
+
+def initial_status(handling_body: str) -> str:
+    return Status.APPLIED if handling_body == HandlingBody.LEGAL_AID else Status.RECEIVED
+
+
+class Outcome(models.TextChoices):
+    AGREEMENT = "agreement", _("mediation agreement")
+    REFERRED = "referred", _("referred to arbitration after failed mediation")
+    REFUSED = "refused", _("legal aid refused")
+    AWARD = "award", _("arbitration award")
+    JUDGMENT = "judgment", _("court judgment")
+    SETTLEMENT = "settlement", _("settlement")
+    WITHDRAWN = "withdrawn", _("claim withdrawn")
+
+
+# What a legal-aid case may close with (mediation outcomes follow from the status).
+LEGAL_AID_OUTCOMES = (Outcome.AWARD, Outcome.JUDGMENT, Outcome.SETTLEMENT, Outcome.AGREEMENT, Outcome.WITHDRAWN)
+
+
+class DossierKind(models.TextChoices):
+    FORMAL = "formal", _("formal dossier")
+    SIMPLE = "simple", _("simple dossier")
+
+
+class ClockState(models.TextChoices):
+    OVERDUE = "overdue", _("overdue")
+    DUE_SOON = "due_soon", _("due within 3 days")
+    RUNNING = "running", _("running")
+    NONE = "none", _("no clock")
+
+
+class ClaimKindCode(models.TextChoices):
+    WAGE_ARREARS = "wage_arrears", _("wage arrears")
+    SOCIAL_INSURANCE = "social_insurance", _("social insurance")
+    TERMINATION = "termination", _("contract termination")
+    WORK_INJURY = "work_injury", _("work injury")
+    OVERTIME = "overtime", _("overtime pay")
+    OTHER = "other", _("other claim")
+
+
+class ClaimKind(models.Model):
+    """A kind of claim (reference data); a case may have several."""
+
+    code = models.CharField(_("code"), max_length=20, choices=ClaimKindCode.choices, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("kind of claim")
+        verbose_name_plural = _("kinds of claim")
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return str(self.get_code_display())
+
+    @classmethod
+    def ensure_all(cls) -> None:
+        """Create the six standard kinds if missing (the data migration does it; flushed test databases lose it)."""
+        existing = set(cls.objects.values_list("code", flat=True))
+        missing = [
+            cls(code=code, order=order)
+            for order, code in enumerate(ClaimKindCode.values, start=1)
+            if code not in existing
+        ]
+        cls.objects.bulk_create(missing, ignore_conflicts=True)
+
+
+def clock_condition(state: str, today: datetime.date | None = None) -> Q:
+    """The filter for cases whose next deadline is in `state` (ClockState) on `today` (Beijing)."""
+    today = today or local_today()
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    return {
+        ClockState.OVERDUE: Q(due_on__lt=today),
+        ClockState.DUE_SOON: Q(due_on__gte=today, due_on__lte=soon),
+        ClockState.RUNNING: Q(due_on__gt=soon),
+        ClockState.NONE: Q(due_on__isnull=True),
+    }[ClockState(state)]
+
+
+def idle_condition(now: datetime.datetime | None = None) -> Q:
+    """The filter for open cases with nothing recorded for IDLE_DAYS days."""
+    now = now or timezone.now()
+    return Q(status__in=OPEN_STATUSES, last_activity_at__lt=now - datetime.timedelta(days=IDLE_DAYS))
+
+
+class CaseQuerySet(TownScopedQuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def clock(self, state: str, today: datetime.date | None = None):
+        return self.filter(clock_condition(state, today))
+
+    def idle(self, now: datetime.datetime | None = None):
+        return self.filter(idle_condition(now))
+
+    def by_due_date(self):
+        """Nearest deadline first; cases without a clock last."""
+        return self.order_by(F("due_on").asc(nulls_last=True), "-received_on", "-pk")
+
+    def search(self, text: str):
+        """Case number, worker name, employer name or credit code; ID and phone numbers match exactly."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        workers = CaseWorker.objects.filter(Q(name__icontains=text) | Q(id_number=text.upper()) | Q(phone=text)).values(
+            "case_id"
+        )
+        return self.filter(
+            Q(number__icontains=text)
+            | Q(employer__name__icontains=text)
+            | Q(employer__credit_code=text.upper())
+            | Q(pk__in=workers)
+        )
+
+
+class Case(VersionedModel):
+    number = models.CharField(_("case number"), max_length=30, editable=False)
+    town = models.ForeignKey(
+        Town,
+        verbose_name=_("town"),
+        on_delete=models.PROTECT,
+        related_name="dispute_cases",
+        help_text=_("Where the dispute arose, normally the employer's town."),
+    )
+    received_on = models.DateField(_("received on"), default=local_today)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.WALK_IN)
+    handling_body = models.CharField(_("handling body"), max_length=20, choices=HandlingBody.choices)
+    claim_kinds = models.ManyToManyField(ClaimKind, verbose_name=_("kinds of claim"), related_name="cases")
+    employer = models.ForeignKey(
+        Enterprise, verbose_name=_("employer"), on_delete=models.PROTECT, related_name="dispute_cases"
+    )
+    amount_claimed = models.DecimalField(
+        _("amount involved (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        help_text=_("What is in dispute, as claimed (涉及金额)."),
+    )
+    facts = models.TextField(_("facts"), blank=True)
+    headcount = models.PositiveIntegerField(_("workers involved"), default=1)
+    is_collective = models.BooleanField(_("collective incident"), default=False)
+    collective_cause = models.CharField(
+        _("cause of the collective incident"), max_length=100, blank=True, help_text=_("For example 疏解外迁.")
+    )
+    government_bodies = models.CharField(_("government bodies involved"), max_length=200, blank=True)
+    learned_on = models.DateField(
+        _("worker learned of the infringement on"),
+        null=True,
+        blank=True,
+        help_text=_("Starts the one-year limitation period for arbitration."),
+    )
+    limitation_on = models.DateField(_("limitation date"), null=True, blank=True, editable=False)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    arbitration_accepted_on = models.DateField(
+        _("arbitration accepted on"),
+        null=True,
+        blank=True,
+        help_text=_("Starts the 45-day clock of the arbitration award."),
+    )
+    arbitration_extended = models.BooleanField(_("arbitration extended by 15 days"), default=False, editable=False)
+    arbitration_extension_reason = models.CharField(
+        _("reason for the extension"), max_length=200, blank=True, editable=False
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, editable=False)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True, editable=False)
+    amount_recovered = models.DecimalField(
+        _("amount recovered (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("What the workers actually obtained (挽回经济损失)."),
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True, editable=False)
+    dossier_kind = models.CharField(
+        _("dossier kind"), max_length=10, choices=DossierKind.choices, blank=True, editable=False
+    )
+    archived_on = models.DateField(_("archived on"), null=True, blank=True, editable=False)
+    dossier_number = models.CharField(
+        _("town dossier number"),
+        max_length=40,
+        blank=True,
+        help_text=_("The town union's own file number of the dossier, as in its sheet."),
+    )
+    inspection_squad = models.CharField(_("labour-inspection squad worked with"), max_length=100, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_dispute_cases",
+    )
+    due_on = models.DateField(_("next deadline"), null=True, blank=True, editable=False, db_index=True)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    history = HistoricalRecords(m2m_fields=[claim_kinds], excluded_fields=["last_activity_at"])
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dispute case")
+        verbose_name_plural = _("dispute cases")
+        ordering = ["-received_on", "-pk"]
+        permissions = [("import_dossiers", _("Can import town dossiers")), ("export_case", _("Can export cases"))]
+        indexes = [
+            models.Index(fields=["town", "received_on"], name="disputes_case_town_received"),
+            models.Index(fields=["handling_body", "status"], name="disputes_case_body_status"),
+            models.Index(fields=["assigned_to", "status"], name="disputes_case_assigned"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="disputes_case_number_unique"),
+            models.UniqueConstraint(
+                fields=["town", "dossier_number"],
+                condition=~Q(dossier_number=""),
+                name="disputes_case_town_dossier_unique",
+            ),
+            models.CheckConstraint(condition=Q(amount_claimed__gte=0), name="disputes_case_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount_recovered__isnull=True) | Q(amount_recovered__gte=0),
+                name="disputes_case_recovered_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(headcount__gte=1), name="disputes_case_headcount_positive"),
+            models.CheckConstraint(
+                condition=Q(learned_on__isnull=True) | Q(learned_on__lte=F("received_on")),
+                name="disputes_case_learned_before_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_on__isnull=True) | Q(accepted_on__gte=F("received_on")),
+                name="disputes_case_accepted_after_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("received_on")),
+                name="disputes_case_closed_after_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(archived_on__isnull=True)
+                | (Q(closed_on__isnull=False) & Q(archived_on__gte=F("closed_on"))),
+                name="disputes_case_archived_after_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(archived_on__isnull=True) | ~Q(dossier_kind=""),
+                name="disputes_case_archived_has_dossier_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number or str(_("new case"))
+
+    def get_absolute_url(self):
+        return reverse("disputes:case_detail", args=[self.pk])
+
+    # Clocks -------------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def mediation_deadline(self) -> datetime.date | None:
+        if self.handling_body not in MEDIATION_BODIES or not self.received_on:
+            return None
+        return self.received_on + datetime.timedelta(days=MEDIATION_DAYS)
+
+    @property
+    def arbitration_deadline(self) -> datetime.date | None:
+        if not self.arbitration_accepted_on:
+            return None
+        days = ARBITRATION_DAYS + (ARBITRATION_EXTENSION_DAYS if self.arbitration_extended else 0)
+        return self.arbitration_accepted_on + datetime.timedelta(days=days)
+
+    def clocks(self) -> list[tuple[str, datetime.date]]:
+        """The legal deadlines that run now, as (label, date), nearest first."""
+        if not self.is_open:
+            return []
+        clocks = []
+        if self.status in MEDIATION_CLOCK_STATUSES and self.mediation_deadline:
+            clocks.append((_("mediation (15 days from receipt)"), self.mediation_deadline))
+        if self.arbitration_deadline:
+            clocks.append((_("arbitration award (45 days from acceptance)"), self.arbitration_deadline))
+        elif self.limitation_on and self.status not in MEDIATION_CLOCK_STATUSES:
+            clocks.append((_("limitation period for arbitration (one year)"), self.limitation_on))
+        return sorted(clocks, key=lambda clock: clock[1])
+
+    def compute_due_on(self) -> datetime.date | None:
+        clocks = self.clocks()
+        return clocks[0][1] if clocks else None
+
+    def refresh_derived(self) -> None:
+        """The stored values worked out from others: limitation date and next deadline."""
+        self.limitation_on = one_year_after(self.learned_on) if self.learned_on else None
+        self.due_on = self.compute_due_on()
+
+    @property
+    def days_left(self) -> int | None:
+        """Days until the next deadline, counted in Beijing dates: 0 on the last day, negative when overdue."""
+        if self.due_on is None:
+            return None
+        return (self.due_on - local_today()).days
+
+    @property
+    def days_overdue(self) -> int:
+        left = self.days_left
+        return -left if left is not None and left < 0 else 0
+
+    @property
+    def clock_state(self) -> str:
+        left = self.days_left
+        if left is None:
+            return ClockState.NONE
+        if left < 0:
+            return ClockState.OVERDUE
+        if left <= DUE_SOON_DAYS:
+            return ClockState.DUE_SOON
+        return ClockState.RUNNING
+
+    def allowed_moves(self) -> tuple:
+        return moves_for(self.handling_body).get(self.status, ())
+
+    # Validation -----------------------------------------------------------------------
+
+    def clean(self):
+        errors = {}
+        if self.learned_on and self.received_on and self.learned_on > self.received_on:
+            errors["learned_on"] = _("The worker cannot have learned of the infringement after the case was received.")
+        if self.accepted_on and self.received_on and self.accepted_on < self.received_on:
+            errors["accepted_on"] = _("A case cannot be accepted before it was received.")
+        if self.is_collective and self.headcount < COLLECTIVE_MIN_WORKERS:
+            errors["headcount"] = _("A collective incident involves at least %(count)d workers.") % {
+                "count": COLLECTIVE_MIN_WORKERS
+            }
+        if self.is_collective and not self.collective_cause:
+            errors["collective_cause"] = _("Say what caused the collective incident.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if not self.status:
+            self.status = initial_status(self.handling_body)
+        self.refresh_derived()
+        return super().save(*args, **kwargs)
+
+
+class CaseNumber(models.Model):
+    """The last sequence number used per case-number prefix and year: numbers are never reused."""
+
+    prefix = models.CharField(_("prefix"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number used"), default=0)
+
+    class Meta:
+        verbose_name = _("case-number counter")
+        verbose_name_plural = _("case-number counters")
+        ordering = ["prefix", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="disputes_casenumber_prefix_year_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.prefix}〔{self.year}〕{self.last:04d}"
+
+
+def case_number_prefix(district_short_name: str, handling_body: str) -> str:
+    return f"{district_short_name}{BODY_CODE[HandlingBody(handling_body)]}"
+
+
+def format_case_number(prefix: str, year: int, sequence: int) -> str:
+    """大兴调〔2018〕0562."""
+    return f"{prefix}〔{year}〕{sequence:04d}"
+
+
+class CaseChildQuerySet(TownScopedQuerySet):
+    town_lookup = "case__town"
+
+
+class CaseWorker(models.Model):
+    """A worker on the claimant side of a case; a collective case lists its representatives."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="workers")
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18, validators=[validate_id_number], db_index=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone], db_index=True)
+    is_representative = models.BooleanField(_("representative"), default=False)
+    history = HistoricalRecords()
+
+    objects = CaseChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        ordering = ["case", "-is_representative", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "id_number"], name="disputes_caseworker_id_unique_per_case"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        self.id_number = (self.id_number or "").strip().upper()
+        self.phone = (self.phone or "").strip()
+
+
+class EventKind(models.TextChoices):
+    NOTE = "note", _("note")
+    CALL = "call", _("phone call")
+    MEETING = "meeting", _("meeting")
+    MEDIATION_SESSION = "mediation_session", _("mediation session")
+    DOCUMENT_SERVED = "document_served", _("document served")
+    STATUS_CHANGE = "status_change", _("status change")
+    EXTENSION = "extension", _("arbitration extended")
+    ATTACHMENT = "attachment", _("attachment added")
+
+
+# What staff add to a timeline by hand; the other kinds are written by the services.
+ACTION_KINDS = (
+    EventKind.NOTE,
+    EventKind.CALL,
+    EventKind.MEETING,
+    EventKind.MEDIATION_SESSION,
+    EventKind.DOCUMENT_SERVED,
+)
+
+
+class CaseEvent(models.Model):
+    """One dated entry of a case's timeline. Append-only: entries are never edited."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    happened_on = models.DateField(_("date"), default=local_today)
+    text = models.TextField(_("text"), blank=True)
+    from_status = models.CharField(_("from status"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20, choices=Status.choices, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = CaseChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
+        ordering = ["-happened_on", "-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["case", "happened_on"], name="disputes_event_case_date")]
+
+    def __str__(self):
+        return f"{self.happened_on} {self.get_kind_display()}"
+
+
+def attachment_path(instance, filename):
+    # A random stored name: the original name is kept in the row, never in the path.
+    import uuid
+
+    suffix = PurePath(filename).suffix.lower()
+    return f"cases/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class CaseAttachment(models.Model):
+    """A PDF or image filed with a case, kept under PRIVATE_MEDIA_ROOT."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, storage=private_storage, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    objects = CaseChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["case", "-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("disputes:attachment_download", args=[self.case_id, self.pk])
+
+
+# Collective bargaining --------------------------------------------------------------
+
+LARGE_ENTERPRISE_HEADCOUNT = 100
+
+
+class EnterpriseScopedQuerySet(TownScopedQuerySet):
+    town_lookup = "enterprise__town"
+
+
+class BargainingYear(models.Model):
+    """An enterprise with 100+ employees in the year's bargaining census, and whether it meets the model standard."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="bargaining_years"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    employees = models.PositiveIntegerField(_("employees that year"))
+    meets_model_standard = models.BooleanField(
+        _("meets the model-enterprise standard"), default=False, help_text=_("典型示范企业.")
+    )
+    notes = models.CharField(_("notes"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    objects = EnterpriseScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bargaining census entry")
+        verbose_name_plural = _("bargaining census")
+        ordering = ["-year", "enterprise__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year"], name="disputes_bargainingyear_unique"),
+            models.CheckConstraint(
+                condition=Q(employees__gte=LARGE_ENTERPRISE_HEADCOUNT), name="disputes_bargainingyear_large"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.enterprise}"
+
+
+class WageAgreement(models.Model):
+    """A collective wage agreement an enterprise signed, with its term."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="wage_agreements"
+    )
+    signed_on = models.DateField(_("signed on"))
+    starts_on = models.DateField(_("term starts"))
+    ends_on = models.DateField(_("term ends"))
+    notes = models.CharField(_("notes"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    objects = EnterpriseScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wage agreement")
+        verbose_name_plural = _("wage agreements")
+        ordering = ["enterprise__name", "-starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="disputes_wageagreement_term_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise} {self.starts_on}–{self.ends_on}"
+
+    @property
+    def renewal_due_on(self) -> datetime.date:
+        """Bargaining for the next agreement should start before the term ends."""
+        return self.ends_on
+
+    def is_current(self, day: datetime.date | None = None) -> bool:
+        day = day or local_today()
+        return self.starts_on <= day <= self.ends_on
+
+
+class InstructorLevel(models.TextChoices):
+    CITY = "city", _("city level")
+    DISTRICT = "district", _("district level")
+
+
+class InstructorQuerySet(TownScopedQuerySet):
+    def visible_to(self, user):
+        """District roles see all; town staff see their town's instructors and the district-wide ones."""
+        role = role_of(user)
+        if role in DISTRICT_WIDE:
+            return self
+        if role == Role.TOWN_STAFF and town_id_of(user):
+            return self.filter(Q(town_id=town_id_of(user)) | Q(town__isnull=True))
+        return self.none()
+
+    def serving_in(self, year: int):
+        return self.filter(appointed_on__year__lte=year).exclude(left_on__year__lt=year)
+
+
+class BargainingInstructor(models.Model):
+    name = models.CharField(_("name"), max_length=50)
+    level = models.CharField(_("level"), max_length=10, choices=InstructorLevel.choices)
+    town = models.ForeignKey(
+        Town,
+        verbose_name=_("town"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bargaining_instructors",
+        help_text=_("Leave empty for an instructor serving the whole district."),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    appointed_on = models.DateField(_("appointed on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = InstructorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bargaining instructor")
+        verbose_name_plural = _("bargaining instructors")
+        ordering = ["level", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("appointed_on")),
+                name="disputes_instructor_left_after_appointed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_level_display()}）"
+
+
+class SupervisionInspection(models.Model):
+    """A joint supervision inspection of bargaining, and the secondary unions it covered."""
+
+    town = models.ForeignKey(Town, verbose_name=_("town"), on_delete=models.PROTECT, related_name="inspections")
+    date = models.DateField(_("date"))
+    inspected_with = models.CharField(_("inspected together with"), max_length=200, blank=True)
+    unions_covered = models.ManyToManyField(
+        Enterprise,
+        verbose_name=_("secondary unions covered"),
+        related_name="bargaining_inspections",
+        help_text=_("The enterprises whose secondary unions the inspection covered."),
+    )
+    findings = models.TextField(_("findings"), blank=True)
+    history = HistoricalRecords(m2m_fields=[unions_covered])
+
+    objects = TownScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("joint supervision inspection")
+        verbose_name_plural = _("joint supervision inspections")
+        ordering = ["-date", "pk"]
+
+    def __str__(self):
+        return f"{self.date} {self.town}"

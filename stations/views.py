@@ -1,0 +1,255 @@
+"""Venue pages: the staff list, record, edit and poster under /stations/, the public finder under /venues/."""
+
+import qrcode
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.paginator import Paginator
+from django.db.models import BooleanField, Count, Prefetch, Sum
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import CreateView, DetailView, UpdateView, View
+from django.views.generic.detail import SingleObjectMixin
+from django_filters.views import FilterView
+from qrcode.image.svg import SvgPathImage
+
+from union_portal.access import can_edit, can_edit_records
+from union_portal.concurrency import StaleEditViewMixin
+from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
+
+from .filters import PublicVenueFilter, VenueFilter
+from .forms import VenueForm, child_formsets
+from .models import Amenity, Venue, VenuePhoto, VenueStatus
+from .services import venue_save
+
+ACTIVITIES_PER_PAGE = 20
+HISTORY_ENTRIES = 20
+
+
+def qr_svg(data: str) -> str:
+    """An SVG QR code of `data`, made here (no external service); medium error correction survives a scuffed poster."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, image_factory=SvgPathImage)
+    code.add_data(data)
+    code.make(fit=True)
+    return code.make_image().to_string(encoding="unicode")
+
+
+def venue_changes(venue) -> list[dict]:
+    """Who changed what and when, for the latest HISTORY_ENTRIES history records (a fixed number of queries)."""
+    records = list(
+        venue.history.select_related("history_user")
+        .prefetch_related("historicalvenue_amenities_set")
+        .order_by("-history_date", "-history_id")[: HISTORY_ENTRIES + 1]
+    )
+    pairs = [(new, records[i + 1] if i + 1 < len(records) else None) for i, new in enumerate(records)]
+    pairs = pairs[:HISTORY_ENTRIES]
+    diffs = [new.diff_against(old, excluded_fields=["amenities"]).changes if old else [] for new, old in pairs]
+    names = _related_names(diff for changes in diffs for diff in changes)
+    amenity_names = dict(Amenity.objects.values_list("pk", "name"))  # a short reference table
+    entries = []
+    for (new, old), changes in zip(pairs, diffs, strict=True):
+        shown = [_describe(change, names) for change in changes]
+        if old is not None:
+            shown += _amenity_changes(new, old, amenity_names)
+        if shown or old is None:
+            entries.append({"record": new, "changes": shown})
+    return entries
+
+
+def _related_names(changes) -> dict:
+    """{(model, pk): name} for the foreign keys (town, enterprise) in the changes, one query per model."""
+    wanted = {}
+    for change in changes:
+        field = Venue._meta.get_field(change.field)
+        if field.is_relation:
+            wanted.setdefault(field.related_model, set()).update(v for v in (change.old, change.new) if v)
+    return {
+        (model, pk): str(obj) for model, pks in wanted.items() for pk, obj in model._base_manager.in_bulk(pks).items()
+    }
+
+
+def _describe(change, names) -> dict:
+    field = Venue._meta.get_field(change.field)
+
+    def show(value):
+        if value is None or value == "":
+            return "—"
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(field, BooleanField):
+            return str(_("yes") if value else _("no"))
+        if field.is_relation:
+            return names.get((field.related_model, value), str(value))
+        return str(value)
+
+    return {"label": field.verbose_name, "old": show(change.old), "new": show(change.new)}
+
+
+def _amenity_changes(new, old, names) -> list[dict]:
+    before = {row.amenity_id for row in old.historicalvenue_amenities_set.all()}
+    after = {row.amenity_id for row in new.historicalvenue_amenities_set.all()}
+    if before == after:
+        return []
+
+    def listed(ids):
+        return "、".join(sorted(names.get(pk, str(pk)) for pk in ids)) or "—"
+
+    return [{"label": Venue._meta.get_field("amenities").verbose_name, "old": listed(before), "new": listed(after)}]
+
+
+def photos_in_order():
+    return Prefetch("photos", queryset=VenuePhoto.objects.order_by("order", "pk"), to_attr="photo_list")
+
+
+class VenueListView(StaffRequiredMixin, FilterView):
+    """Every venue the user may see, filtered by the contract's query parameters."""
+
+    filterset_class = VenueFilter
+    template_name = "stations/venue_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return (
+            Venue.objects.visible_to(self.request.user)
+            .select_related("town")
+            .prefetch_related("amenities", photos_in_order())
+            .order_by("town__order", "kind", "name", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, may_create=can_edit_records(self.request.user))
+
+
+class StaffVenueMixin(StaffRequiredMixin):
+    """One venue the user may see: a guessed id of another town's venue answers 404."""
+
+    model = Venue
+
+    def get_queryset(self):
+        return Venue.objects.visible_to(self.request.user).select_related("town", "enterprise")
+
+
+class VenueDetailView(StaffVenueMixin, DetailView):
+    template_name = "stations/venue_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("amenities", photos_in_order(), "fundings", "honours")
+
+    def get_context_data(self, **kwargs):
+        venue = self.object
+        activities = venue.activities.order_by("-date", "-pk")
+        return super().get_context_data(
+            **kwargs,
+            may_edit=can_edit(self.request.user, venue),
+            is_public=venue.status in (VenueStatus.BUILT, VenueStatus.ACCEPTED),
+            activity_page=Paginator(activities, ACTIVITIES_PER_PAGE).get_page(self.request.GET.get("activity_page")),
+            activity_totals=activities.aggregate(
+                count=Count("pk"), sessions=Sum("sessions"), person_times=Sum("person_times")
+            ),
+            shortfalls=venue.acceptance_shortfalls([amenity.code for amenity in venue.amenities.all()]),
+            history=venue_changes(venue),
+        )
+
+
+class VenuePosterView(StaffVenueMixin, DetailView):
+    """An A4 poster to hang at the venue: its QR code opens the public page."""
+
+    template_name = "stations/venue_poster.html"
+
+    def get_context_data(self, **kwargs):
+        public_url = self.request.build_absolute_uri(self.object.get_public_url())
+        return super().get_context_data(**kwargs, public_url=public_url, qr_svg=qr_svg(public_url))
+
+
+class VenueQrView(StaffVenueMixin, SingleObjectMixin, View):
+    """The poster's QR code alone, as an SVG file."""
+
+    def get(self, request, *args, **kwargs):
+        venue = self.get_object()
+        response = HttpResponse(qr_svg(request.build_absolute_uri(venue.get_public_url())), "image/svg+xml")
+        response["Content-Disposition"] = f'inline; filename="{venue.code}.svg"'
+        return response
+
+
+class VenueFormMixin:
+    """The venue form and its child formsets, validated together and saved together (or not at all)."""
+
+    model = Venue
+    form_class = VenueForm
+    template_name = "stations/venue_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_formsets(self):
+        if not hasattr(self, "_formsets"):
+            data = self.request.POST if self.request.method == "POST" else None
+            self._formsets = child_formsets(self.object, data)
+        return self._formsets
+
+    def process(self):
+        form = self.get_form()
+        formsets = [formset for _title, formset in self.get_formsets()]
+        valid = [form.is_valid()] + [formset.is_valid() for formset in formsets]
+        return self.form_valid(form) if all(valid) else self.form_invalid(form)
+
+    def form_valid(self, form):
+        formsets = [formset for _title, formset in self.get_formsets()]
+        self.object = venue_save(form=form, formsets=formsets, photos=form.cleaned_data.get("photos") or [])
+        messages.success(self.request, _("The venue %(name)s was saved.") % {"name": self.object.name})
+        return redirect(self.object)
+
+    def form_invalid(self, form):
+        if self.object is not None and form.has_error(NON_FIELD_ERRORS, "stale"):
+            # The message tells the user to look at the other changes and save again:
+            # the form now carries the current version so that a second save goes through.
+            form.data = form.data.copy()
+            form.data["version"] = Venue.objects.filter(pk=self.object.pk).values_list("version", flat=True).first()
+        return super().form_invalid(form)
+
+    def get_context_data(self, **kwargs):
+        formsets = self.get_formsets()
+        has_errors = any(formset.is_bound and not formset.is_valid() for _title, formset in formsets)
+        return super().get_context_data(**kwargs, formsets=formsets, formsets_have_errors=has_errors)
+
+
+class VenueCreateView(EditorRequiredMixin, VenueFormMixin, CreateView):
+    def post(self, request, *args, **kwargs):
+        self.object = None
+        return self.process()
+
+
+class VenueUpdateView(EditorRequiredMixin, StaleEditViewMixin, VenueFormMixin, UpdateView):
+    def get_queryset(self):
+        return Venue.objects.editable_by(self.request.user).select_related("town")
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.process()
+
+
+class VenueFinderView(FilterView):
+    """The public finder: venues in service, for anyone, on a phone."""
+
+    filterset_class = PublicVenueFilter
+    template_name = "stations/finder.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return (
+            Venue.objects.public()
+            .select_related("town")
+            .prefetch_related("amenities")
+            .order_by("town__order", "kind", "name", "pk")
+        )
+
+
+class PublicVenueView(DetailView):
+    """A venue's public page: what a worker needs to get there, never a person's name or phone."""
+
+    template_name = "stations/public_venue.html"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+
+    def get_queryset(self):
+        return Venue.objects.public().select_related("town").prefetch_related("amenities", photos_in_order())

@@ -1,0 +1,103 @@
+"""Personas and shared fixtures (STYLE.md §6): district admin, staff of town A and B, leadership, anonymous."""
+
+import os
+import shutil
+
+import pytest
+
+from tests.factories import DistrictFactory, TownFactory, make_staff
+from union_portal.access import Role
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings, tmp_path):
+    """Tests talk plain HTTP to the test client and live server; uploads go to a temporary folder."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def district(db):
+    return DistrictFactory()
+
+
+@pytest.fixture
+def town_a(district):
+    return TownFactory(district=district, name="瀛海镇", order=1)
+
+
+@pytest.fixture
+def town_b(district):
+    return TownFactory(district=district, name="亦庄镇", order=2)
+
+
+@pytest.fixture
+def district_admin(district):
+    return make_staff(Role.DISTRICT_ADMIN, username="admin")
+
+
+@pytest.fixture
+def district_staff(district):
+    return make_staff(Role.DISTRICT_STAFF, username="staff")
+
+
+@pytest.fixture
+def town_a_staff(town_a):
+    return make_staff(Role.TOWN_STAFF, town_a, username="town_a")
+
+
+@pytest.fixture
+def town_b_staff(town_b):
+    return make_staff(Role.TOWN_STAFF, town_b, username="town_b")
+
+
+@pytest.fixture
+def leadership(district):
+    return make_staff(Role.LEADERSHIP, username="leader")
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) logs the test client in as `user` (None: stays anonymous)."""
+
+    def login(user):
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login
+
+
+# Browser journeys (tests/e2e): Debian's Chromium through Playwright. In CI a missing
+# browser fails the run; elsewhere the journeys skip and say why.
+def browser_available() -> bool:
+    return os.path.exists(CHROMIUM) or shutil.which("chromium") is not None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not browser_available():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI must run the browser journeys, but {CHROMIUM} is missing (apt-get install chromium).")
+        pytest.skip(
+            f"{CHROMIUM} is not installed: apt-get install chromium fonts-wqy-microhei to run browser journeys."
+        )
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

@@ -1,0 +1,224 @@
+"""The case page: moves as buttons, the timeline, attachments kept private, the stale-edit refusal."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from disputes.models import Case, CaseAttachment, ClaimKind, EventKind, HandlingBody, Status
+from tests.disputes.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def png_bytes():
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def case(town_a):
+    return CaseFactory(
+        town=town_a, workers=[{"name": "王建国", "id_number": "110115198501011237", "phone": "13811112222"}]
+    )
+
+
+def test_the_case_page_offers_only_the_allowed_moves(client_for, town_a_staff, case):
+    page = client_for(town_a_staff).get(case.get_absolute_url()).content.decode()
+    assert 'data-move="accepted"' in page
+    assert 'data-move="agreement"' not in page
+    assert 'data-move="archived"' not in page
+
+
+def test_the_case_page_shows_the_clock_with_days_left(client_for, town_a_staff, case):
+    response = client_for(town_a_staff).get(case.get_absolute_url())
+    assert [clock["days_left"] for clock in response.context["clocks"]] == [15]
+
+
+def test_a_move_posted_from_the_page_is_made(client_for, town_a_staff, case):
+    client = client_for(town_a_staff)
+    url = reverse("disputes:case_transition", args=[case.pk])
+    response = client.post(url, {"to_status": "accepted", "move-accepted-note": "材料齐全，予以受理"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.ACCEPTED
+    assert case.events.filter(to_status="accepted", text="材料齐全，予以受理", recorded_by=town_a_staff).exists()
+
+
+def test_a_refused_move_changes_nothing_and_says_why(client_for, town_a_staff, case):
+    client = client_for(town_a_staff)
+    response = client.post(reverse("disputes:case_transition", args=[case.pk]), {"to_status": "agreement"}, follow=True)
+    case.refresh_from_db()
+    assert case.status == Status.RECEIVED
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+
+
+def test_closing_with_an_agreement_from_the_page_records_the_amount(client_for, town_a_staff, case):
+    client = client_for(town_a_staff)
+    url = reverse("disputes:case_transition", args=[case.pk])
+    client.post(url, {"to_status": "accepted"})
+    client.post(url, {"to_status": "mediating"})
+    missing = client.post(url, {"to_status": "agreement"}, follow=True)
+    assert any(m.level_tag == "error" for m in missing.context["messages"])
+    client.post(url, {"to_status": "agreement", "move-agreement-amount_recovered": "12000"})
+    client.post(url, {"to_status": "archived", "move-archived-dossier_kind": "simple"})
+    case.refresh_from_db()
+    assert (case.status, case.amount_recovered, case.dossier_kind) == (Status.ARCHIVED, 12000, "simple")
+
+
+def test_timeline_entries_are_added_with_who_and_when(client_for, town_a_staff, case):
+    client = client_for(town_a_staff)
+    client.post(
+        reverse("disputes:timeline_add", args=[case.pk]),
+        {"kind": "mediation_session", "on": case.received_on.isoformat(), "text": "第一次调解"},
+    )
+    event = case.events.get(kind=EventKind.MEDIATION_SESSION)
+    assert (event.text, event.recorded_by, event.happened_on) == ("第一次调解", town_a_staff, case.received_on)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "第一次调解" in page
+
+
+def test_a_note_does_not_make_an_open_edit_form_stale(client_for, town_a_staff, case):
+    from disputes import services
+
+    version = case.version
+    services.timeline_add(case=case, kind=EventKind.NOTE, text="电话联系", by=town_a_staff)
+    case.refresh_from_db()
+    assert case.version == version
+
+
+def test_a_pdf_is_attached_privately_and_served_only_through_the_case(client_for, town_a_staff, town_b_staff, case):
+    client = client_for(town_a_staff)
+    upload = SimpleUploadedFile("调解协议.pdf", PDF, content_type="application/pdf")
+    client.post(reverse("disputes:attachment_add", args=[case.pk]), {"file": upload, "description": "调解协议书"})
+    attachment = CaseAttachment.objects.get()
+    stored = Path(attachment.file.path)
+    assert stored.is_file()
+    assert Path(settings.PRIVATE_MEDIA_ROOT) in stored.parents
+    assert Path(settings.MEDIA_ROOT) not in stored.parents
+    assert "调解协议" not in stored.name
+    response = client.get(attachment.get_absolute_url())
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    other = client_for(town_b_staff).get(attachment.get_absolute_url())
+    assert other.status_code == 404
+
+
+def test_another_towns_attachment_cannot_be_reached_through_ones_own_case(client_for, town_a_staff, town_b, case):
+    other_case = CaseFactory(town=town_b)
+    attachment = CaseAttachment.objects.create(
+        case=other_case,
+        file=SimpleUploadedFile("x.pdf", PDF),
+        original_name="x.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+    )
+    client = client_for(town_a_staff)
+    assert client.get(reverse("disputes:attachment_download", args=[case.pk, attachment.pk])).status_code == 404
+    assert client.get(reverse("disputes:attachment_download", args=[other_case.pk, attachment.pk])).status_code == 404
+
+
+def test_an_image_is_accepted_by_its_content(client_for, town_a_staff, case):
+    upload = SimpleUploadedFile("photo.jpeg", png_bytes(), content_type="image/jpeg")
+    client_for(town_a_staff).post(reverse("disputes:attachment_add", args=[case.pk]), {"file": upload})
+    attachment = CaseAttachment.objects.get()
+    assert attachment.content_type == "image/png"
+    assert attachment.file.name.endswith(".png")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("invoice.pdf", b"MZ\x90\x00 this is a program"), ("page.png", b"<svg onload=alert(1)>"), ("notes.txt", b"hello")],
+    ids=["exe named pdf", "svg named png", "text"],
+)
+def test_files_that_are_not_pdf_or_image_are_refused(name, content, client_for, town_a_staff, case):
+    response = client_for(town_a_staff).post(
+        reverse("disputes:attachment_add", args=[case.pk]), {"file": SimpleUploadedFile(name, content)}, follow=True
+    )
+    assert not CaseAttachment.objects.exists()
+    assert any(m.level_tag == "error" for m in response.context["messages"])
+
+
+def test_a_file_over_the_size_limit_is_refused(client_for, town_a_staff, case, settings):
+    settings.ATTACHMENT_MAX_BYTES = 100
+    upload = SimpleUploadedFile("big.pdf", PDF + b"0" * 200)
+    client_for(town_a_staff).post(reverse("disputes:attachment_add", args=[case.pk]), {"file": upload})
+    assert not CaseAttachment.objects.exists()
+
+
+def edit_data(case, **changes):
+    workers = list(case.workers.all())
+    data = {
+        "version": case.version,
+        "received_on": case.received_on.isoformat(),
+        "channel": case.channel,
+        "town": case.town_id,
+        "claim_kinds": [ClaimKind.objects.get(code="wage_arrears").pk],
+        "amount_claimed": str(case.amount_claimed),
+        "learned_on": "",
+        "facts": case.facts,
+        "headcount": case.headcount,
+        "employer_credit_code": case.employer.credit_code,
+        "employer_name": case.employer.name,
+        "assigned_to": "",
+        "workers-TOTAL_FORMS": str(len(workers)),
+        "workers-INITIAL_FORMS": str(len(workers)),
+        "workers-MIN_NUM_FORMS": "0",
+        "workers-MAX_NUM_FORMS": "1000",
+    }
+    for i, worker in enumerate(workers):
+        data.update(
+            {
+                f"workers-{i}-id": worker.pk,
+                f"workers-{i}-case": case.pk,
+                f"workers-{i}-name": worker.name,
+                f"workers-{i}-id_number": worker.id_number,
+                f"workers-{i}-phone": worker.phone,
+            }
+        )
+    data.update(changes)
+    return data
+
+
+def test_an_edit_is_saved_and_kept_in_the_history(client_for, town_a_staff, case):
+    response = client_for(town_a_staff).post(
+        reverse("disputes:case_update", args=[case.pk]),
+        edit_data(case, facts="补充：企业承认欠薪", **{"workers-0-phone": "13900001111"}),
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.facts == "补充：企业承认欠薪"
+    assert case.workers.get().phone == "13900001111"
+    assert case.history.filter(facts="补充：企业承认欠薪").exists()
+    assert case.workers.get().history.count() == 2
+
+
+def test_the_second_of_two_concurrent_edits_is_refused_and_keeps_what_was_typed(
+    client_for, town_a_staff, district_staff, case
+):
+    url = reverse("disputes:case_update", args=[case.pk])
+    first_form = client_for(district_staff).get(url).context["form"]
+    second_form = client_for(town_a_staff).get(url).context["form"]
+    assert first_form["version"].value() == second_form["version"].value() == case.version
+    first = client_for(district_staff).post(url, edit_data(case, facts="区中心补充的情况"))
+    assert first.status_code == 302
+    second = client_for(town_a_staff).post(url, edit_data(case, facts="镇工会补充的情况"))
+    assert second.status_code == 200
+    assert second.context["form"].has_error("__all__", code="stale")
+    assert "镇工会补充的情况" in second.content.decode()
+    assert Case.objects.get(pk=case.pk).facts == "区中心补充的情况"
+
+
+def test_the_handling_body_cannot_change_after_intake(client_for, district_staff, case):
+    client_for(district_staff).post(
+        reverse("disputes:case_update", args=[case.pk]), edit_data(case, handling_body=HandlingBody.LEGAL_AID)
+    )
+    case.refresh_from_db()
+    assert case.handling_body == HandlingBody.CENTRE

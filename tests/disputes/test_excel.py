@@ -1,0 +1,203 @@
+"""Excel: the export is masked and escaped; the town dossier import checks every row and never doubles."""
+
+import io
+import re
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from disputes.models import Case, DossierKind, HandlingBody, Status
+from disputes.resources import DossierRowForm, DossierSheet
+from tests.disputes.factories import CaseFactory
+from tests.factories import EnterpriseFactory
+from union_portal.validators import make_credit_code
+
+pytestmark = pytest.mark.django_db
+
+
+def sheet_rows(response):
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    return [list(row) for row in book.active.iter_rows(values_only=True)]
+
+
+def test_the_export_masks_personal_numbers_and_escapes_formulas(client_for, district_staff, town_a):
+    employer = EnterpriseFactory(town=town_a, name='=HYPERLINK("http://evil","点我")')
+    CaseFactory(
+        town=town_a,
+        employer=employer,
+        number="大兴调〔2018〕0007",
+        workers=[{"name": "@张三", "id_number": "110115198501011237", "phone": "13811112222"}],
+    )
+    response = client_for(district_staff).get(reverse("disputes:case_export"))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    header, row = sheet_rows(response)
+    cells = dict(zip(header, row, strict=True))
+    flat = " ".join(str(value) for value in row)
+    assert "110115198501011237" not in flat and "13811112222" not in flat
+    assert "110115********1237" in flat and "138****2222" in flat
+    assert any(str(value).startswith("'=HYPERLINK") for value in row)
+    assert any(str(value).startswith("'@张三") for value in row)
+    assert "大兴调〔2018〕0007" in cells.values()
+
+
+def test_the_export_follows_the_filters_and_the_users_town(client_for, town_a_staff, town_a, town_b):
+    CaseFactory(town=town_a, number="A-1", handling_body=HandlingBody.CENTRE)
+    CaseFactory(town=town_a, number="A-2", handling_body=HandlingBody.LEGAL_AID)
+    CaseFactory(town=town_b, number="B-1", handling_body=HandlingBody.CENTRE)
+    client = client_for(town_a_staff)
+    everything = sheet_rows(client.get(reverse("disputes:case_export")))
+    centre = sheet_rows(client.get(reverse("disputes:case_export"), {"handling_body": "centre"}))
+    assert sorted(row[0] for row in everything[1:]) == ["A-1", "A-2"]
+    assert [row[0] for row in centre[1:]] == ["A-1"]
+
+
+CODE_A, CODE_B = make_credit_code(555001), make_credit_code(555002)
+
+
+def dossier_sheet(rows) -> SimpleUploadedFile:
+    book = openpyxl.Workbook()
+    book.active.append(DossierSheet.headers())
+    for row in rows:
+        book.active.append(row)
+    for _ in range(3):
+        book.active.append([None] * len(DossierSheet.headers()))  # trailing blank lines are ignored
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("dossiers.xlsx", out.getvalue())
+
+
+GOOD = [
+    [
+        "亦庄规范〔2018〕001",
+        "formal",
+        "2018-03-01",
+        "2018-03-12",
+        "北京甲公司",
+        CODE_A,
+        3,
+        40000,
+        36000,
+        "wage_arrears",
+        "第一中队",
+    ],
+    ["亦庄简易〔2018〕001", "simple", "2018/4/2", "2018/4/10", "北京乙公司", CODE_B, 2, None, 8500.5, "", "第二中队"],
+]
+
+
+def upload(client, town, rows):
+    return client.post(reverse("disputes:dossier_import"), {"file": dossier_sheet(rows), "town": town.pk})
+
+
+def confirm(client, preview):
+    return client.post(reverse("disputes:dossier_import"), {"confirm": "1", "token": preview.context["token"]})
+
+
+def test_a_good_sheet_is_previewed_then_saved_as_archived_dossiers(client_for, town_b_staff, town_b):
+    client = client_for(town_b_staff)
+    preview = upload(client, town_b, GOOD)
+    assert preview.status_code == 200
+    assert not preview.context["sheet"].errors
+    assert len(preview.context["sheet"].rows) == 2
+    assert not Case.objects.exists()
+    done = confirm(client, preview)
+    assert done.status_code == 302
+    formal = Case.objects.get(dossier_number="亦庄规范〔2018〕001")
+    assert (formal.town, formal.handling_body, formal.status) == (town_b, HandlingBody.TOWN_UNION, Status.ARCHIVED)
+    assert (formal.dossier_kind, formal.headcount, formal.amount_recovered) == (DossierKind.FORMAL, 3, 36000)
+    assert formal.inspection_squad == "第一中队"
+    assert formal.number.startswith("大兴镇〔2018〕")
+    assert list(formal.claim_kinds.values_list("code", flat=True)) == ["wage_arrears"]
+    simple = Case.objects.get(dossier_number="亦庄简易〔2018〕001")
+    assert (simple.dossier_kind, str(simple.amount_recovered), simple.employer.name) == (
+        "simple",
+        "8500.50",
+        "北京乙公司",
+    )
+    assert simple.history.count() == 1
+
+
+def test_importing_the_same_sheet_again_updates_instead_of_doubling(client_for, town_b_staff, town_b):
+    client = client_for(town_b_staff)
+    confirm(client, upload(client, town_b, GOOD))
+    numbers = set(Case.objects.values_list("number", flat=True))
+    changed = [[*GOOD[0][:8], 38000, *GOOD[0][9:]], GOOD[1]]
+    preview = upload(client, town_b, changed)
+    assert all(row.existing for row in preview.context["sheet"].rows)
+    confirm(client, preview)
+    assert Case.objects.count() == 2
+    assert set(Case.objects.values_list("number", flat=True)) == numbers
+    assert Case.objects.get(dossier_number="亦庄规范〔2018〕001").amount_recovered == 38000
+
+
+def test_every_bad_row_is_named_and_nothing_is_written(client_for, town_b_staff, town_b):
+    wrong_code = CODE_A[:17] + ("0" if CODE_A[17] != "0" else "1")
+    rows = [
+        GOOD[0],
+        ["亦庄规范〔2018〕002", "formal", "2018-03-01", "2018-02-01", "丙公司", wrong_code, 0, 100, -5, "", ""],
+        ["亦庄规范〔2018〕001", "档案", "", "2018-03-12", "丁公司", CODE_B, 1, 0, 10, "工资", ""],
+    ]
+    client = client_for(town_b_staff)
+    preview = upload(client, town_b, rows)
+    errors = preview.context["sheet"].errors
+    assert not preview.context.get("token")
+    label = {name: str(field.label) for name, field in DossierRowForm.base_fields.items()}
+
+    def has(row, column):
+        return any(re.search(rf"\b{row}\b", error) and label[column] in error for error in errors)
+
+    assert has(3, "credit_code")
+    assert has(3, "headcount")
+    assert has(3, "amount_recovered")
+    assert has(3, "closed_on")
+    assert has(4, "dossier_kind")
+    assert has(4, "received_on")
+    assert has(4, "claim_kind")
+    assert not any(re.search(r"\b2\b", error) for error in errors)
+    assert not Case.objects.exists()
+
+
+def test_a_repeated_dossier_number_in_one_sheet_is_refused(client_for, town_b_staff, town_b):
+    client = client_for(town_b_staff)
+    preview = upload(client, town_b, [GOOD[0], GOOD[0]])
+    assert len(preview.context["sheet"].errors) == 1
+    assert "3" in preview.context["sheet"].errors[0]
+
+
+def test_a_sheet_without_the_needed_columns_is_refused(client_for, town_b_staff, town_b):
+    book = openpyxl.Workbook()
+    book.active.append(["名称", "金额"])
+    book.active.append(["x", 1])
+    out = io.BytesIO()
+    book.save(out)
+    response = client_for(town_b_staff).post(
+        reverse("disputes:dossier_import"), {"file": SimpleUploadedFile("x.xlsx", out.getvalue()), "town": town_b.pk}
+    )
+    assert response.context["sheet"].errors
+    assert not Case.objects.exists()
+
+
+def test_a_file_that_is_not_xlsx_is_refused(client_for, town_b_staff, town_b):
+    response = client_for(town_b_staff).post(
+        reverse("disputes:dossier_import"), {"file": SimpleUploadedFile("x.xlsx", b"not a zip"), "town": town_b.pk}
+    )
+    assert response.context["form"].errors["file"]
+
+
+def test_town_staff_import_only_into_their_own_town(client_for, town_a_staff, town_b):
+    response = upload(client_for(town_a_staff), town_b, GOOD)
+    assert response.context["form"].errors["town"]
+    assert not Case.objects.exists()
+
+
+def test_a_preview_cannot_be_confirmed_by_someone_else(client_for, town_b_staff, district_staff, town_b):
+    preview = upload(client_for(town_b_staff), town_b, GOOD)
+    token = preview.context["token"]
+    client_for(district_staff).post(reverse("disputes:dossier_import"), {"confirm": "1", "token": token})
+    assert not Case.objects.exists()
+
+
+def test_the_empty_template_has_the_import_columns(client_for, town_b_staff):
+    response = client_for(town_b_staff).get(reverse("disputes:dossier_template"))
+    assert sheet_rows(response)[0] == DossierSheet.headers()

@@ -1,0 +1,118 @@
+"""The dispute figures: the 2018 demo gives the report's numbers, in a bounded number of statements."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from disputes import demo
+from disputes.figures import figures
+from disputes.models import Case
+from union_portal import demo as core_demo
+from union_portal.models import Town
+
+REPORT_2018 = {
+    "cases_received": 2772,
+    "cases_mediated": 562,
+    "mediated_amount": Decimal("17305500.00"),
+    "collective_incidents": 1,
+    "collective_workers": 3126,
+    "legal_aid_cases": 122,
+    "legal_aid_amount": Decimal("17110700.00"),
+    "formal_dossiers": 35,
+    "formal_dossier_workers": 95,
+    "formal_dossier_recovered": Decimal("1398500.00"),
+    "simple_dossiers": 192,
+    "simple_dossier_workers": 443,
+    "simple_dossier_recovered": Decimal("3302700.00"),
+    "large_enterprises": 88,
+    "model_enterprises": 71,
+    "model_enterprise_share": Decimal("80.68"),
+    "city_instructors": 7,
+    "district_instructors": 11,
+    "unions_inspected": 12,
+}
+
+
+class Quiet:
+    def write(self, text):
+        pass
+
+
+@pytest.fixture(scope="module")
+def demo_db(django_db_setup, django_db_blocker):
+    """The demo district with its disputes, loaded once for this module (and removed after)."""
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        district = core_demo.load_district()
+        demo.load(district, Quiet())
+        yield district
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def loaded(demo_db, db):
+    return demo_db
+
+
+def test_2018_figures_equal_the_annual_report(loaded):
+    values = {figure.key: figure.value for figure in figures(2018)}
+    assert values == REPORT_2018
+    assert values["collective_workers"] >= 3000
+
+
+def test_every_figure_links_to_the_records_behind_it(loaded, client_for, district_staff):
+    client = client_for(district_staff)
+    for figure in figures(2018):
+        response = client.get(figure.url)
+        assert response.status_code == 200, figure.key
+        if figure.url.startswith("/disputes/cases/") and figure.key.endswith(
+            ("_received", "_mediated", "_cases", "_dossiers", "_incidents")
+        ):
+            assert response.context["paginator"].count == figure.value, figure.key
+
+
+def test_the_town_figures_add_up_to_the_district(loaded):
+    towns = Town.objects.filter(district=loaded)
+    total = sum(next(f.value for f in figures(2018, town) if f.key == "cases_received") for town in towns)
+    assert total == 2772
+    yizhuang = {f.key: f.value for f in figures(2018, towns.get(name="亦庄镇"))}
+    yugai = {f.key: f.value for f in figures(2018, towns.get(name="榆垓镇"))}
+    assert yizhuang["formal_dossiers"] + yugai["formal_dossiers"] == 35
+    assert "town=" in next(f.url for f in figures(2018, towns.get(name="亦庄镇")) if f.key == "cases_received")
+
+
+def test_other_years_differ_and_stay_apart(loaded):
+    values = {figure.key: figure.value for figure in figures(2017)}
+    assert values["cases_received"] == 2436
+    assert values["cases_mediated"] == 498
+    assert {figure.key: figure.value for figure in figures(2016)}["cases_received"] == 0
+
+
+def test_loading_the_demo_twice_changes_nothing(loaded):
+    before = Case.objects.count()
+    demo.load(loaded, Quiet())
+    assert Case.objects.count() == before
+
+
+def test_figures_take_a_bounded_number_of_statements(loaded):
+    with CaptureQueriesContext(connection) as queries:
+        figures(2018)
+    assert len(queries) <= 4
+
+
+def test_a_demo_case_of_every_status_renders_for_staff(loaded, client_for, district_staff):
+    client = client_for(district_staff)
+    for status in Case.objects.values_list("status", flat=True).distinct():
+        case = Case.objects.filter(status=status).first()
+        assert client.get(case.get_absolute_url()).status_code == 200, status
+        assert client.get(reverse("disputes:case_update", args=[case.pk])).status_code == 200, status
+    collective = Case.objects.get(is_collective=True, received_on__year=2018)
+    page = client.get(collective.get_absolute_url()).content.decode()
+    assert "疏解外迁" in page and "3126" in page

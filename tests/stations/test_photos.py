@@ -1,0 +1,115 @@
+"""Venue photos on the edit page: JPEG, PNG or WebP only, at most 5 MB; a bad file saves nothing at all."""
+
+import pytest
+from django.urls import reverse
+from PIL import Image
+
+from stations.models import VenuePhoto
+from tests.stations.conftest import image_bytes, upload
+
+
+def edit_url(venue):
+    return reverse("stations:venue_update", args=[venue.pk])
+
+
+def post_with_photos(client, venue, form_post_data, files, **changes):
+    data = form_post_data(client.get(edit_url(venue)), **changes)
+    data["photos"] = files
+    return client.post(edit_url(venue), data)
+
+
+def test_a_good_png_is_saved_with_a_jpeg_thumbnail(client_for, district_staff, venue_a, form_post_data):
+    client = client_for(district_staff)
+    response = post_with_photos(
+        client, venue_a, form_post_data, [upload("front.png", image_bytes("PNG", (1600, 1200)))]
+    )
+
+    assert response.status_code == 302
+    photo = VenuePhoto.objects.get(venue=venue_a)
+    assert photo.image.name.endswith("front.png")
+    with Image.open(photo.thumbnail.path) as thumbnail:
+        assert thumbnail.format == "JPEG"
+        assert thumbnail.size[0] <= 480 and thumbnail.size[1] <= 360
+    detail = client.get(reverse("stations:venue_detail", args=[venue_a.pk])).content.decode()
+    assert photo.thumbnail.url in detail
+    assert photo.image.url in detail  # the thumbnail links to the full photo
+
+
+def test_several_good_photos_are_saved_in_order(client_for, district_staff, venue_a, form_post_data):
+    files = [
+        upload("a.jpg", image_bytes("JPEG"), "image/jpeg"),
+        upload("b.webp", image_bytes("WEBP"), "image/webp"),
+    ]
+    response = post_with_photos(client_for(district_staff), venue_a, form_post_data, files)
+
+    assert response.status_code == 302
+    names = [photo.image.name.rsplit("/", 1)[-1] for photo in VenuePhoto.objects.filter(venue=venue_a)]
+    assert names == ["a.jpg", "b.webp"]
+
+
+@pytest.mark.parametrize(
+    ("file", "code"),
+    [
+        (lambda: upload("notes.jpg", "这不是照片，只是一段文字。".encode() * 50, "image/jpeg"), "photo_format"),
+        (lambda: upload("anim.gif", image_bytes("GIF"), "image/gif"), "photo_format"),
+        (lambda: upload("huge.png", b"\x89PNG\r\n\x1a\n" + b"\0" * (5 * 1024 * 1024), "image/png"), "photo_too_big"),
+    ],
+    ids=["text-renamed-jpg", "gif", "over-5mb"],
+)
+def test_a_bad_file_is_refused_on_the_field_and_nothing_is_saved(
+    client_for, district_staff, venue_a, form_post_data, file, code
+):
+    response = post_with_photos(client_for(district_staff), venue_a, form_post_data, [file()], name="不应保存的名字")
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.has_error("photos", code)
+    assert form.errors["photos"][0] in response.content.decode()
+    assert not VenuePhoto.objects.exists()
+    venue_a.refresh_from_db()
+    assert venue_a.name == "瀛海暖心驿站"
+    assert venue_a.version == 1
+
+
+def test_one_bad_file_among_good_ones_saves_none_of_them(client_for, district_staff, venue_a, form_post_data):
+    files = [upload("ok.png", image_bytes("PNG")), upload("bad.gif", image_bytes("GIF"), "image/gif")]
+    response = post_with_photos(client_for(district_staff), venue_a, form_post_data, files)
+
+    assert response.status_code == 200
+    assert "bad.gif" in response.context["form"].errors["photos"][0]
+    assert not VenuePhoto.objects.exists()
+
+
+def test_a_failure_while_saving_a_photo_rolls_back_the_venue_changes(
+    client_for, district_staff, venue_a, form_post_data, monkeypatch
+):
+    def broken_thumbnail(photo):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(VenuePhoto, "_make_thumbnail", broken_thumbnail)
+    client = client_for(district_staff)
+    client.raise_request_exception = False
+    response = post_with_photos(client, venue_a, form_post_data, [upload("ok.png", image_bytes())], name="半途而废")
+
+    assert response.status_code == 500
+    venue_a.refresh_from_db()
+    assert venue_a.name == "瀛海暖心驿站"
+    assert not VenuePhoto.objects.exists()
+
+
+def test_a_photo_can_be_captioned_and_removed(
+    client_for, district_staff, venue_a, form_post_data, django_capture_on_commit_callbacks
+):
+    client = client_for(district_staff)
+    post_with_photos(
+        client, venue_a, form_post_data, [upload("one.png", image_bytes()), upload("two.png", image_bytes())]
+    )
+    one, two = VenuePhoto.objects.filter(venue=venue_a)
+    data = form_post_data(client.get(edit_url(venue_a)), **{"photo-0-caption": "正门", "photo-1-DELETE": "on"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(edit_url(venue_a), data).status_code == 302
+
+    assert list(VenuePhoto.objects.values_list("pk", "caption")) == [(one.pk, "正门")]
+    assert not two.image.storage.exists(two.image.name)
+    assert not two.thumbnail.storage.exists(two.thumbnail.name)

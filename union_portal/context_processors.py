@@ -1,0 +1,57 @@
+"""What every page's layout needs: the district's name and the navigation the user may use."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .access import Role, role_of
+from .models import District
+
+STAFF_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_STAFF, Role.TOWN_STAFF, Role.LEADERSHIP}
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    view_name: str
+    roles: frozenset
+
+    def url(self):
+        try:
+            return reverse(self.view_name)
+        except NoReverseMatch:
+            return None
+
+
+NAVIGATION = [
+    NavItem(_("Start"), "home", frozenset(STAFF_ROLES)),
+    NavItem(_("Venues"), "stations:venue_list", frozenset(STAFF_ROLES)),
+    NavItem(_("Disputes"), "disputes:home", frozenset(STAFF_ROLES)),
+    NavItem(_("Benefits"), "benefits:home", frozenset(STAFF_ROLES)),
+    NavItem(_("Annual summary"), "summary", frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_STAFF, Role.LEADERSHIP})),
+    NavItem(_("Find a venue"), "venues:finder", frozenset({None, *STAFF_ROLES})),
+    NavItem(_("Administration"), "admin:index", frozenset({Role.DISTRICT_ADMIN})),
+]
+
+
+def navigation_for(user) -> list[dict]:
+    role = role_of(user)
+    items = []
+    for item in NAVIGATION:
+        url = item.url()
+        if url and role in item.roles:
+            items.append({"label": item.label, "url": url})
+    return items
+
+
+def portal(request):
+    def district_name():
+        district = District.objects.only("name").first()
+        return district.name if district else ""
+
+    return {
+        "nav_items": lambda: navigation_for(request.user),
+        "district_name": district_name,
+        "user_role": lambda: role_of(request.user),
+    }

@@ -1,0 +1,121 @@
+"""The shared core: the district, its towns, enterprises and the staff who use the portal."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .access import Role
+from .validators import validate_credit_code
+
+
+class District(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    short_name = models.CharField(_("short name"), max_length=10, help_text=_("Used in case numbers, e.g. 大兴."))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Town(models.Model):
+    class Kind(models.TextChoices):
+        TOWN = "town", _("town")
+        STREET = "street", _("street")
+        BASE = "base", _("industrial base")
+
+    district = models.ForeignKey(District, verbose_name=_("district"), on_delete=models.PROTECT, related_name="towns")
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.TOWN)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("town")
+        verbose_name_plural = _("towns")
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="union_portal_town_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EnterpriseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Enterprises are reference data for every staff role; the public sees none."""
+        from .access import is_staff_member
+
+        return self if is_staff_member(user) else self.none()
+
+
+class Enterprise(models.Model):
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    town = models.ForeignKey(Town, verbose_name=_("town"), on_delete=models.PROTECT, related_name="enterprises")
+    headcount = models.PositiveIntegerField(_("employees"), default=0)
+    industry = models.CharField(_("industry"), max_length=50, blank=True)
+    history = HistoricalRecords()
+
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        self.credit_code = (self.credit_code or "").strip().upper()
+
+
+class StaffProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    town = models.ForeignKey(
+        Town,
+        verbose_name=_("town"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Town staff only: the town whose records they work on."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+        ordering = ["user__username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="town_staff", town__isnull=False)
+                    | (~models.Q(role="town_staff") & models.Q(town__isnull=True))
+                ),
+                name="union_portal_staffprofile_town_iff_town_staff",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()})"
+
+    def clean(self):
+        if self.role == Role.TOWN_STAFF and not self.town_id:
+            raise ValidationError({"town": _("Town staff must belong to a town.")})
+        if self.role != Role.TOWN_STAFF and self.town_id:
+            raise ValidationError(
+                {"town": _("Only town staff belong to a town; district roles see the whole district.")}
+            )

@@ -26,6 +26,7 @@ install: $(VENV)/.installed ## Create .venv and install the pinned dependencies
 run: install ## Set up everything (migrate, demo data, demo users) and serve http://$(HOST):$(PORT)
 	mkdir -p var
 	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py createcachetable
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv -v 0
 	DEBUG=true $(PY) manage.py load_demo
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)

@@ -109,7 +109,7 @@ def test_figures_take_a_bounded_number_of_statements(loaded):
 
 def test_a_demo_case_of_every_status_renders_for_staff(loaded, client_for, district_staff):
     client = client_for(district_staff)
-    for status in Case.objects.values_list("status", flat=True).distinct():
+    for status in Case.objects.order_by("status").values_list("status", flat=True).distinct():
         case = Case.objects.filter(status=status).first()
         assert client.get(case.get_absolute_url()).status_code == 200, status
         assert client.get(reverse("disputes:case_update", args=[case.pk])).status_code == 200, status

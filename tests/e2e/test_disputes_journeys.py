@@ -13,18 +13,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "test-password-123"  # tests.factories.UserFactory's password
 
 
-@pytest.fixture(autouse=True)
-def _plain_http_live_server(live_server, settings):
-    """The session-wide live server built its middleware before the per-test plain-HTTP settings applied
-    (SecurityMiddleware reads SECURE_SSL_REDIRECT once), so it would redirect the browser to https: rebuild it."""
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SECURE_HSTS_SECONDS = 0
-    handler = live_server.thread.httpd.get_app()
-    while hasattr(handler, "application"):
-        handler = handler.application
-    handler.load_middleware()
-
-
 def log_in(page, live_server, user, next_url):
     page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
     page.fill("#id_username", user.username)

@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo test test-fast test-e2e lint format lock messages check-deploy clean
+.PHONY: help install run demo test test-fast test-e2e bench lint format lock messages check-deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ test: install ## The whole test suite (DATABASE_URL picks the database; SQLite o
 test-fast: install ## The suite without the browser journeys
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+bench: install ## Measure the speed targets (5,000-row import, list pages, figures) on a throwaway database
+	$(PY) benchmarks/venues.py
 
 lint: install ## ruff lint and format check, migrations up to date, catalogue complete
 	$(VENV)/bin/ruff check .

@@ -123,7 +123,7 @@ def load(district, stdout) -> None:
     if Case.objects.filter(town__district=district).exists():
         stdout.write("Disputes: demo cases already loaded, nothing to do.")
         return
-    towns = {town.name: town for town in Town.objects.filter(district=district)}
+    towns = {town.name: town for town in Town.objects.filter(district=district).select_related("district")}
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         ClaimKind.ensure_all()
         demo = DemoDisputes(district, towns)
@@ -582,9 +582,9 @@ class DemoDisputes:
         groups: dict[tuple[str, int], list[Case]] = {}
         for planned in sorted(self.planned, key=lambda p: (p.case.received_on, p.case.created_at)):
             case = planned.case
-            groups.setdefault((case.handling_body, case.received_on.year), []).append(case)
-        for (body, year), cases in sorted(groups.items()):
-            prefix = case_number_prefix(self.district.short_name, body)
+            prefix = case_number_prefix(case.town, case.handling_body)
+            groups.setdefault((prefix, case.received_on.year), []).append(case)
+        for (prefix, year), cases in sorted(groups.items()):
             for case, sequence in zip(
                 cases, case_numbers_reserve(prefix=prefix, year=year, count=len(cases)), strict=True
             ):

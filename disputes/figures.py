@@ -47,8 +47,11 @@ def legal_aid_cases(year):
 
 
 def dossiers(year, kind):
-    """Closed cases archived in the year as dossiers of `kind` (formal or simple), reported by the towns."""
-    return Q(dossier_kind=kind, archived_on__year=year)
+    """Town-union cases archived in the year as dossiers of `kind` (formal or simple): what the towns report upward.
+
+    The centre and the legal-aid desk archive their cases with a dossier kind too; those are not town dossiers.
+    """
+    return Q(handling_body=HandlingBody.TOWN_UNION, dossier_kind=kind, archived_on__year=year)
 
 
 def _case_figures(year, town):
@@ -78,8 +81,8 @@ def _case_figures(year, town):
     mediated_url = url(handling_body=HandlingBody.CENTRE, outcome=Outcome.AGREEMENT, closed_year=year)
     collective_url = url(collective="1", year=year)
     legal_aid_url = url(handling_body=HandlingBody.LEGAL_AID, accepted_year=year)
-    formal_url = url(dossier_kind=DossierKind.FORMAL, archived_year=year)
-    simple_url = url(dossier_kind=DossierKind.SIMPLE, archived_year=year)
+    formal_url = url(handling_body=HandlingBody.TOWN_UNION, dossier_kind=DossierKind.FORMAL, archived_year=year)
+    simple_url = url(handling_body=HandlingBody.TOWN_UNION, dossier_kind=DossierKind.SIMPLE, archived_year=year)
     rows = [
         ("cases_received", _("labour dispute cases received"), _("cases"), received),
         ("cases_mediated", _("cases mediated successfully by the district centre"), _("cases"), mediated_url),

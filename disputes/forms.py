@@ -14,6 +14,7 @@ from union_portal.validators import validate_credit_code
 
 from .models import (
     ACTION_KINDS,
+    LARGE_ENTERPRISE_HEADCOUNT,
     LEGAL_AID_OUTCOMES,
     Case,
     CaseWorker,
@@ -22,6 +23,8 @@ from .models import (
     EventKind,
     HandlingBody,
     Status,
+    SupervisionInspection,
+    WageAgreement,
     local_today,
 )
 from .services import CaseRuleError, sniff_attachment
@@ -273,6 +276,9 @@ class TransitionForm(forms.Form):
         if to_status == Status.REFUSED:
             self.fields["note"].required = True
             self.fields["note"].label = _("reason for refusal")
+        elif to_status == Status.FAILED:
+            self.fields["note"].required = True
+            self.fields["note"].label = _("why the mediation failed")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -363,3 +369,88 @@ class DossierImportForm(forms.Form):
             raise ValidationError(_("This is not an Excel .xlsx file."))
         upload.seek(0)
         return upload
+
+
+# Collective bargaining -------------------------------------------------------------------
+
+
+def large_enterprises_for(user):
+    """Enterprises with 100+ employees a user may record bargaining for: town staff their own town's only."""
+    enterprises = Enterprise.objects.filter(headcount__gte=LARGE_ENTERPRISE_HEADCOUNT).select_related("town")
+    if role_of(user) == Role.TOWN_STAFF:
+        enterprises = enterprises.filter(town_id=town_id_of(user))
+    return enterprises.order_by("town__order", "name")
+
+
+class EnterpriseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.town.name} · {obj.credit_code}）"
+
+
+class EnterpriseMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.credit_code}）"
+
+
+class WageAgreementForm(forms.ModelForm):
+    class Meta:
+        model = WageAgreement
+        fields = ["enterprise", "signed_on", "starts_on", "ends_on", "notes"]
+        widgets = {"signed_on": DATE_INPUT, "starts_on": DATE_INPUT, "ends_on": DATE_INPUT}
+        field_classes = {"enterprise": EnterpriseChoiceField}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = large_enterprises_for(user)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends, signed = cleaned.get("starts_on"), cleaned.get("ends_on"), cleaned.get("signed_on")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_on", _("The term must end after it starts."))
+        if signed and signed > local_today():
+            self.add_error("signed_on", _("The signing date cannot be in the future."))
+        return cleaned
+
+
+class InspectionForm(forms.ModelForm):
+    class Meta:
+        model = SupervisionInspection
+        fields = ["town", "date", "inspected_with", "unions_covered", "findings"]
+        widgets = {
+            "date": DATE_INPUT,
+            "unions_covered": forms.SelectMultiple(attrs={"size": 10}),
+            "findings": forms.Textarea(attrs={"rows": 3}),
+        }
+        field_classes = {"unions_covered": EnterpriseMultipleChoiceField}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["town"].queryset = towns_for(user)
+        if role_of(user) == Role.TOWN_STAFF:
+            self.fields["town"].initial = town_id_of(user)
+        unions = Enterprise.objects.select_related("town").order_by("town__order", "name")
+        if role_of(user) == Role.TOWN_STAFF:
+            unions = unions.filter(town_id=town_id_of(user))
+        self.fields["unions_covered"].queryset = unions
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        cleaned = super().clean()
+        town, unions, day = cleaned.get("town"), cleaned.get("unions_covered"), cleaned.get("date")
+        if town and unions:
+            elsewhere = [union.name for union in unions if union.town_id != town.pk]
+            if elsewhere:
+                self.add_error(
+                    "unions_covered",
+                    _("These enterprises are not in %(town)s: %(names)s.")
+                    % {"town": town.name, "names": "、".join(elsewhere)},
+                )
+        if day and day > local_today():
+            self.add_error("date", _("An inspection cannot be recorded before it took place."))
+        return cleaned

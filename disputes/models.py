@@ -62,8 +62,8 @@ class HandlingBody(models.TextChoices):
     LEGAL_AID = "legal_aid", _("legal aid")
 
 
-# The character a handling body puts in its case numbers: 大兴调〔2018〕0562.
-BODY_CODE = {HandlingBody.CENTRE: "调", HandlingBody.TOWN_UNION: "镇", HandlingBody.LEGAL_AID: "援"}
+# The character a handling body puts in its case numbers: 大兴调〔2018〕0562, 大兴援〔2018〕0122, 亦庄镇调〔2018〕0012.
+BODY_CODE = {HandlingBody.CENTRE: "调", HandlingBody.TOWN_UNION: "调", HandlingBody.LEGAL_AID: "援"}
 MEDIATION_BODIES = {HandlingBody.CENTRE, HandlingBody.TOWN_UNION}
 
 
@@ -426,6 +426,11 @@ class Case(VersionedModel):
         return (self.due_on - local_today()).days
 
     @property
+    def limitation_expired_at_receipt(self) -> bool:
+        """The worker came more than a year after learning of the infringement: arbitration may refuse the claim."""
+        return bool(self.limitation_on and self.received_on and self.limitation_on < self.received_on)
+
+    @property
     def days_overdue(self) -> int:
         left = self.days_left
         return -left if left is not None and left < 0 else 0
@@ -487,8 +492,16 @@ class CaseNumber(models.Model):
         return f"{self.prefix}〔{self.year}〕{self.last:04d}"
 
 
-def case_number_prefix(district_short_name: str, handling_body: str) -> str:
-    return f"{district_short_name}{BODY_CODE[HandlingBody(handling_body)]}"
+def case_number_prefix(town: Town, handling_body: str) -> str:
+    """Each handling body numbers its own cases: the district's centre and legal-aid desk, and each town union.
+
+    The district's bodies write the district's short name (大兴调, 大兴援); a town union writes its
+    town's name (亦庄镇调), so its staff see an unbroken sequence of their own and every reader
+    sees which union handled the case.
+    """
+    body = HandlingBody(handling_body)
+    issuer = town.name if body == HandlingBody.TOWN_UNION else town.district.short_name
+    return f"{issuer}{BODY_CODE[body]}"
 
 
 def format_case_number(prefix: str, year: int, sequence: int) -> str:

@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export import resources
+from import_export import resources, widgets
 from import_export.fields import Field
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -62,15 +62,22 @@ EXPORT_COLUMNS = (
     "collective",
     "amount_claimed",
     "amount_recovered",
+    "outcome",
+    "closed_on",
     "due_on",
     "dossier_kind",
+    "archived_on",
     "dossier_number",
 )
 
 
+# Typed widgets, so amounts, counts and dates arrive in Excel as numbers and dates that sum and sort.
+MONEY, COUNT, DATE = widgets.DecimalWidget(), widgets.IntegerWidget(), widgets.DateWidget()
+
+
 class CaseResource(resources.ModelResource):
     number = Field(attribute="number", column_name=_("case number"))
-    received_on = Field(attribute="received_on", column_name=_("received on"))
+    received_on = Field(attribute="received_on", column_name=_("received on"), widget=DATE)
     town = Field(attribute="town__name", column_name=_("town"))
     handling_body = Field(column_name=_("handling body"))
     status = Field(column_name=_("status"))
@@ -80,12 +87,15 @@ class CaseResource(resources.ModelResource):
     workers = Field(column_name=_("workers"))
     id_numbers = Field(column_name=_("ID numbers"))
     phones = Field(column_name=_("phones"))
-    headcount = Field(attribute="headcount", column_name=_("workers involved"))
+    headcount = Field(attribute="headcount", column_name=_("workers involved"), widget=COUNT)
     collective = Field(column_name=_("collective incident"))
-    amount_claimed = Field(attribute="amount_claimed", column_name=_("amount involved (yuan)"))
-    amount_recovered = Field(attribute="amount_recovered", column_name=_("amount recovered (yuan)"))
-    due_on = Field(attribute="due_on", column_name=_("next deadline"))
+    amount_claimed = Field(attribute="amount_claimed", column_name=_("amount involved (yuan)"), widget=MONEY)
+    amount_recovered = Field(attribute="amount_recovered", column_name=_("amount recovered (yuan)"), widget=MONEY)
+    outcome = Field(column_name=_("outcome"))
+    closed_on = Field(attribute="closed_on", column_name=_("closed on"), widget=DATE)
+    due_on = Field(attribute="due_on", column_name=_("next deadline"), widget=DATE)
     dossier_kind = Field(column_name=_("dossier kind"))
+    archived_on = Field(attribute="archived_on", column_name=_("archived on"), widget=DATE)
     dossier_number = Field(attribute="dossier_number", column_name=_("town dossier number"))
 
     class Meta:
@@ -116,6 +126,9 @@ class CaseResource(resources.ModelResource):
 
     def dehydrate_collective(self, case):
         return str(_("yes")) if case.is_collective else ""
+
+    def dehydrate_outcome(self, case):
+        return str(case.get_outcome_display()) if case.outcome else ""
 
     def dehydrate_dossier_kind(self, case):
         return str(case.get_dossier_kind_display()) if case.dossier_kind else ""
@@ -176,9 +189,27 @@ class DossierRowForm(forms.Form):
         return cleaned
 
 
+# The short words town ledgers use for the same things (data, not interface text: never translated).
+LEDGER_WORDS = {
+    "规范": DossierKind.FORMAL,
+    "规范案卷": DossierKind.FORMAL,
+    "实体案卷": DossierKind.FORMAL,
+    "简易": DossierKind.SIMPLE,
+    "欠薪": ClaimKindCode.WAGE_ARREARS,
+    "工资": ClaimKindCode.WAGE_ARREARS,
+    "社保": ClaimKindCode.SOCIAL_INSURANCE,
+    "解除合同": ClaimKindCode.TERMINATION,
+    "经济补偿": ClaimKindCode.TERMINATION,
+    "加班": ClaimKindCode.OVERTIME,
+    "其他": ClaimKindCode.OTHER,
+}
+
+
 def _choice_value(text: str, choices) -> str:
-    """A TextChoices value from its value or its label in either language (简易案卷, simple dossier, simple)."""
+    """A TextChoices value from its value, its label in either language or a ledger word (简易案卷, simple, 简易)."""
     text = (text or "").strip()
+    if LEDGER_WORDS.get(text) in choices.values:
+        return LEDGER_WORDS[text]
     for value, label in choices.choices:
         if text.lower() in {value, str(label).lower(), _english(label).lower()}:
             return value
@@ -400,7 +431,7 @@ class DossierSheet:
     def _create(self, rows, employers, kinds, by) -> None:
         from .services import case_numbers_reserve
 
-        prefix = case_number_prefix(self.town.district.short_name, HandlingBody.TOWN_UNION)
+        prefix = case_number_prefix(self.town, HandlingBody.TOWN_UNION)
         cases = []
         for year in sorted({row.data["received_on"].year for row in rows}):
             in_year = [row for row in rows if row.data["received_on"].year == year]

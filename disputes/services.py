@@ -71,8 +71,8 @@ def case_numbers_reserve(*, prefix: str, year: int, count: int = 1) -> list[int]
     return list(range(first, first + count))
 
 
-def case_number_next(*, district_short_name: str, handling_body: str, year: int) -> str:
-    prefix = case_number_prefix(district_short_name, handling_body)
+def case_number_next(*, town, handling_body: str, year: int) -> str:
+    prefix = case_number_prefix(town, handling_body)
     (sequence,) = case_numbers_reserve(prefix=prefix, year=year)
     return format_case_number(prefix, year, sequence)
 
@@ -158,9 +158,7 @@ def case_open(
         if new_employer:
             employer.save()
             case.employer = employer
-        case.number = case_number_next(
-            district_short_name=town.district.short_name, handling_body=handling_body, year=case.received_on.year
-        )
+        case.number = case_number_next(town=town, handling_body=handling_body, year=case.received_on.year)
         case.save()
         case.claim_kinds.set(claim_kinds)
         for worker in worker_objects:
@@ -191,6 +189,12 @@ def _check_move(case: Case, to_status: str, on: datetime.date) -> None:
         raise CaseRuleError(_("The date of a move cannot be before the case was received."), code="move_date")
     if on > local_today():
         raise CaseRuleError(_("The date of a move cannot be in the future."), code="move_future")
+
+
+def _check_reason(to_status: str, note: str) -> None:
+    """A mediation that fails says why: the worker's arbitration application and the town's report need it."""
+    if to_status == Status.FAILED and not (note or "").strip():
+        raise CaseRuleError(_("Say why the mediation failed."), code="failure_reason")
 
 
 def _apply_closing(case, to_status, on, outcome, amount_recovered, note) -> None:
@@ -254,6 +258,7 @@ def case_transition(
         _require_editor(by, locked)
         from_status = locked.status
         _check_move(locked, to_status, on)
+        _check_reason(to_status, note)
         _apply_move(locked, to_status, on, outcome, amount_recovered, dossier_kind, arbitration_accepted_on, note)
         locked.status = to_status
         locked.last_activity_at = timezone.now()

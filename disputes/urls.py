@@ -27,7 +27,9 @@ urlpatterns = [
     path("dossiers/import/", views.DossierImportView.as_view(), name="dossier_import"),
     path("dossiers/template.xlsx", views.DossierTemplateView.as_view(), name="dossier_template"),
     path("bargaining/", views.LargeEnterpriseListView.as_view(), name="bargaining"),
+    path("bargaining/agreements/new/", views.WageAgreementCreateView.as_view(), name="agreement_create"),
     path("bargaining/census/", views.BargainingCensusView.as_view(), name="bargaining_census"),
     path("bargaining/instructors/", views.InstructorListView.as_view(), name="instructor_list"),
     path("bargaining/inspections/", views.InspectionListView.as_view(), name="inspection_list"),
+    path("bargaining/inspections/new/", views.InspectionCreateView.as_view(), name="inspection_create"),
 ]

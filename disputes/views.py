@@ -4,9 +4,11 @@ Every queryset comes from `visible_to(request.user)` (or `editable_by` for chang
 guessed id answers 404. Business rules live in services.py; these views only wire forms to them.
 """
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import FileResponse, Http404, HttpResponse
@@ -15,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import CreateView, DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from union_portal.access import Role, can_edit, can_edit_records, role_of, town_id_of
@@ -30,12 +32,15 @@ from .forms import (
     CaseForm,
     DossierImportForm,
     ExtensionForm,
+    InspectionForm,
     IntakeWorkerFormSet,
     TimelineForm,
     TransitionForm,
+    WageAgreementForm,
     WorkerFormSet,
     worker_formset_helper,
 )
+from .history import case_changes, saved_since_version
 from .models import (
     LARGE_ENTERPRISE_HEADCOUNT,
     OPEN_STATUSES,
@@ -53,6 +58,7 @@ from .models import (
 from .resources import DossierSheet, export_cases
 
 START_PANEL_SIZE = 10
+RENEWAL_NOTICE_DAYS = 90  # a wage agreement's renewal is flagged this long before its term ends
 
 
 def list_queryset(user):
@@ -130,7 +136,17 @@ class CaseExportView(StaffRequiredMixin, View):
         queryset = list_queryset(request.user).order_by("-received_on", "-pk")
         filterset = CaseFilter(request.GET, queryset=queryset, request=request)
         cases = filterset.qs if filterset.is_valid() else queryset.none()
-        content = export_cases(cases[: settings.IMPORT_MAX_ROWS])
+        limit = settings.IMPORT_MAX_ROWS
+        found = cases.count()
+        if found > limit:
+            # A silently cut sheet would be taken for the whole list: ask for a narrower one instead.
+            messages.error(
+                request,
+                _("The list has %(found)d cases; at most %(limit)d can be exported at once. Narrow the filters.")
+                % {"found": found, "limit": limit},
+            )
+            return redirect(reverse("disputes:case_list") + (f"?{request.GET.urlencode()}" if request.GET else ""))
+        content = export_cases(cases)
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
@@ -162,6 +178,10 @@ class CaseDetailView(StaffRequiredMixin, DetailView):
                 "attachments": case.attachments.select_related("uploaded_by"),
                 "clocks": clock_rows(case),
                 "can_edit": editable,
+                # Full ID and phone numbers and the files are for those who work the case; leadership reads masked.
+                "show_personal": editable,
+                "changes": case_changes(case),
+                "limitation_warning": limitation_warning(case) if case.limitation_expired_at_receipt else "",
             }
         )
         if editable:
@@ -173,6 +193,13 @@ class CaseDetailView(StaffRequiredMixin, DetailView):
             if case.is_open and case.arbitration_accepted_on and not case.arbitration_extended:
                 context["extension_form"] = kwargs.get("extension_form") or ExtensionForm()
         return context
+
+
+def limitation_warning(case) -> str:
+    return _(
+        "The one-year limitation period for arbitration ended on %(date)s, before the case was received: "
+        "arbitration may refuse the claim unless the period was interrupted or suspended."
+    ) % {"date": case.limitation_on.isoformat()}
 
 
 def clock_rows(case) -> list[dict]:
@@ -229,6 +256,8 @@ class CaseCreateView(EditorRequiredMixin, CaseFormMixin, TemplateView):
             form.add_error(None, error)
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
         messages.success(request, _("Case %(number)s saved.") % {"number": case.number})
+        if case.limitation_expired_at_receipt:
+            messages.warning(request, limitation_warning(case))
         return redirect(case)
 
     @staticmethod
@@ -307,20 +336,52 @@ class CaseUpdateView(EditorRequiredMixin, CaseFormMixin, TemplateView):
         case = self.get_case()
         form = CaseForm(request.POST, instance=case, user=request.user)
         formset = WorkerFormSet(request.POST, instance=case, prefix="workers")
-        if form.is_valid() and formset.is_valid():
+        stale = False
+        if form.is_valid() and formset.is_valid() and self.has_representative(form, formset):
             try:
                 with transaction.atomic():
                     form.instance.last_activity_at = timezone.now()
                     form.save()
                     formset.save()
             except StaleEdit:
-                form.add_error(None, ValidationError(STALE_EDIT_MESSAGE, code="stale"))
+                stale = True
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Case %(number)s saved.") % {"number": case.number})
                 return redirect(case)
+        if stale or form.has_error(NON_FIELD_ERRORS, code="stale"):
+            return self.refuse_stale(request)
         return self.render_to_response(self.get_context_data(form=form, formset=formset, case=case))
+
+    @staticmethod
+    def has_representative(form, formset) -> bool:
+        """A collective case keeps a representative among its workers, as at intake."""
+        if form.cleaned_data.get("is_collective") and not any(r["is_representative"] for r in formset.worker_rows()):
+            form.add_error("is_collective", _("A collective case needs a representative among the workers."))
+            return False
+        return True
+
+    def refuse_stale(self, request):
+        """Someone saved the case since this form was opened: say so, name what they changed, keep what was typed.
+
+        The form comes back carrying the case's current version, so saving it again, after a look at the
+        other changes, is a deliberate choice and goes through.
+        """
+        case = self.get_case()
+        try:
+            opened = int(request.POST.get("version", ""))
+        except ValueError:
+            opened = None
+        data = request.POST.copy()
+        data["version"] = str(case.version)
+        form = CaseForm(data, instance=case, user=request.user)
+        formset = WorkerFormSet(data, instance=case, prefix="workers")
+        form.is_valid(), formset.is_valid()
+        form.add_error(None, ValidationError(STALE_EDIT_MESSAGE, code="stale"))
+        context = self.get_context_data(form=form, formset=formset, case=case)
+        context["saved_meanwhile"] = saved_since_version(case, opened)
+        return self.render_to_response(context)
 
 
 class CaseActionView(EditorRequiredMixin, View):
@@ -397,11 +458,13 @@ class ExtensionView(CaseActionView):
 
 
 class AttachmentDownloadView(StaffRequiredMixin, View):
-    """Serve an attachment only through a case the user may see; anything else is 404."""
+    """Serve an attachment only through a case the user may see (else 404) and works on (else 403)."""
 
     def get(self, request, case_pk, pk):
         case = get_object_or_404(Case.objects.visible_to(request.user), pk=case_pk)
         attachment = get_object_or_404(case.attachments.all(), pk=pk)
+        if not can_edit(request.user, case):
+            raise PermissionDenied  # leadership reads cases but not the personal papers filed with them
         try:
             handle = attachment.file.open("rb")
         except FileNotFoundError:
@@ -465,14 +528,20 @@ class DossierTemplateView(EditorRequiredMixin, View):
 
 
 class LargeEnterpriseListView(StaffRequiredMixin, ListView):
-    """Enterprises with 100+ employees and whether they have a current wage agreement; filter those lacking one."""
+    """Enterprises with 100+ employees and their wage agreements: those lacking a current one first.
+
+    `?lacking=1` keeps those without a current agreement; `?renewal=1` those whose current one ends
+    within RENEWAL_NOTICE_DAYS, so bargaining for the next can start in time.
+    """
 
     template_name = "disputes/bargaining_list.html"
     paginate_by = settings.PORTAL_PAGE_SIZE
 
     def get_queryset(self):
         today = local_today()
-        current = WageAgreement.objects.filter(enterprise=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today)
+        current = WageAgreement.objects.filter(
+            enterprise=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today
+        ).order_by("-ends_on")
         latest = WageAgreement.objects.filter(enterprise=OuterRef("pk")).order_by("-ends_on")
         queryset = (
             Enterprise.objects.visible_to(self.request.user)
@@ -480,21 +549,32 @@ class LargeEnterpriseListView(StaffRequiredMixin, ListView):
             .select_related("town")
             .annotate(
                 has_current=Exists(current),
+                current_ends_on=Subquery(current.values("ends_on")[:1]),
                 latest_ends_on=Subquery(latest.values("ends_on")[:1]),
                 latest_signed_on=Subquery(latest.values("signed_on")[:1]),
             )
-            .order_by("has_current", "town__order", "name")
+            .order_by("has_current", "current_ends_on", "town__order", "name")
         )
         if role_of(self.request.user) == Role.TOWN_STAFF:
+            # Enterprises are reference data for everyone; this list is a town's work list.
             queryset = queryset.filter(town_id=town_id_of(self.request.user))
         if self.request.GET.get("lacking") == "1":
             queryset = queryset.filter(has_current=False)
+        elif self.request.GET.get("renewal") == "1":
+            queryset = queryset.filter(current_ends_on__lte=self.renewal_horizon())
         return queryset
+
+    @staticmethod
+    def renewal_horizon():
+        return local_today() + datetime.timedelta(days=RENEWAL_NOTICE_DAYS)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["lacking"] = self.request.GET.get("lacking") == "1"
+        context["renewal"] = not context["lacking"] and self.request.GET.get("renewal") == "1"
         context["today"] = local_today()
+        context["renewal_horizon"] = self.renewal_horizon()
+        context["can_edit"] = can_edit_records(self.request.user)
         return context
 
 
@@ -536,6 +616,9 @@ class InspectionListView(StaffRequiredMixin, ListView):
     template_name = "disputes/inspection_list.html"
     paginate_by = settings.PORTAL_PAGE_SIZE
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "can_edit": can_edit_records(self.request.user)}
+
     def get_queryset(self):
         queryset = (
             SupervisionInspection.objects.visible_to(self.request.user)
@@ -548,3 +631,44 @@ class InspectionListView(StaffRequiredMixin, ListView):
         if params.get("town", "").isdigit():
             queryset = queryset.filter(town_id=int(params["town"]))
         return queryset
+
+
+class BargainingRecordView(EditorRequiredMixin, CreateView):
+    """Record a bargaining fact on the portal's pages (the admin is for district admins only)."""
+
+    template_name = "disputes/bargaining_form.html"
+    title = ""
+    success_message = ""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": self.title}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, self.success_message % {"name": str(self.object)})
+        return response
+
+
+class WageAgreementCreateView(BargainingRecordView):
+    form_class = WageAgreementForm
+    title = _("Record a wage agreement")
+    success_message = _("Wage agreement recorded: %(name)s.")
+
+    def get_initial(self):
+        enterprise = self.request.GET.get("enterprise", "")
+        return {"enterprise": int(enterprise)} if enterprise.isdigit() else {}
+
+    def get_success_url(self):
+        return reverse("disputes:bargaining")
+
+
+class InspectionCreateView(BargainingRecordView):
+    form_class = InspectionForm
+    title = _("Record a joint supervision inspection")
+    success_message = _("Inspection recorded: %(name)s.")
+
+    def get_success_url(self):
+        return reverse("disputes:inspection_list") + f"?year={self.object.date.year}"

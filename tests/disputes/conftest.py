@@ -13,17 +13,6 @@ from tests.factories import EnterpriseFactory
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
-@pytest.fixture(autouse=True)
-def _claim_kinds(request):
-    """The six kinds of claim exist in every test that uses the database (a flushed database loses them)."""
-    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
-        request.fixturenames
-    )
-    if uses_db:
-        request.getfixturevalue("_django_db_helper")
-        ClaimKind.ensure_all()
-
-
 @pytest.fixture
 def clock(monkeypatch):
     """clock("2018-03-16 23:30") sets the current time, given in Beijing time."""

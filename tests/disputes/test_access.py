@@ -26,7 +26,13 @@ READ_PAGES = [
     "disputes:instructor_list",
     "disputes:inspection_list",
 ]
-EDIT_PAGES = ["disputes:case_create", "disputes:dossier_import", "disputes:dossier_template"]
+EDIT_PAGES = [
+    "disputes:case_create",
+    "disputes:dossier_import",
+    "disputes:dossier_template",
+    "disputes:agreement_create",
+    "disputes:inspection_create",
+]
 
 
 @pytest.fixture

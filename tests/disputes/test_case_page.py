@@ -1,6 +1,7 @@
 """The case page: moves as buttons, the timeline, attachments kept private, the stale-edit refusal."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from disputes import services
+from disputes.forms import TransitionForm
 from disputes.models import Case, CaseAttachment, ClaimKind, EventKind, HandlingBody, Status
 from tests.disputes.factories import CaseFactory
+from union_portal.concurrency import STALE_EDIT_MESSAGE
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -207,13 +211,96 @@ def test_the_second_of_two_concurrent_edits_is_refused_and_keeps_what_was_typed(
     first_form = client_for(district_staff).get(url).context["form"]
     second_form = client_for(town_a_staff).get(url).context["form"]
     assert first_form["version"].value() == second_form["version"].value() == case.version
-    first = client_for(district_staff).post(url, edit_data(case, facts="区中心补充的情况"))
+    first = client_for(district_staff).post(url, edit_data(case, facts="区中心补充的情况", amount_claimed="52000"))
     assert first.status_code == 302
     second = client_for(town_a_staff).post(url, edit_data(case, facts="镇工会补充的情况"))
     assert second.status_code == 200
     assert second.context["form"].has_error("__all__", code="stale")
-    assert "镇工会补充的情况" in second.content.decode()
-    assert Case.objects.get(pk=case.pk).facts == "区中心补充的情况"
+    page = second.content.decode()
+    assert str(STALE_EDIT_MESSAGE) in page
+    assert "镇工会补充的情况" in page
+    saved = Case.objects.get(pk=case.pk)
+    assert (saved.facts, saved.amount_claimed) == ("区中心补充的情况", 52000)
+    # The refusal names who saved what meanwhile, so the second person knows what they would replace.
+    meanwhile = page[page.index('data-testid="saved-meanwhile"') :]
+    facts_label = str(Case._meta.get_field("facts").verbose_name)
+    assert facts_label in meanwhile and "区中心补充的情况" in meanwhile
+    assert (district_staff.get_full_name() or district_staff.username) in meanwhile
+
+
+def test_after_a_stale_refusal_saving_the_kept_form_again_goes_through(client_for, town_a_staff, district_staff, case):
+    url = reverse("disputes:case_update", args=[case.pk])
+    opened = edit_data(case, facts="镇工会补充的情况")
+    client_for(district_staff).post(url, edit_data(case, facts="区中心补充的情况"))
+    refused = client_for(town_a_staff).post(url, opened)
+    kept = refused.context["form"]
+    assert kept["facts"].value() == "镇工会补充的情况"
+    again = client_for(town_a_staff).post(url, {**opened, "version": kept["version"].value()})
+    assert again.status_code == 302
+    assert Case.objects.get(pk=case.pk).facts == "镇工会补充的情况"
+
+
+def test_a_status_move_makes_an_open_edit_form_stale(client_for, town_a_staff, district_staff, case):
+    url = reverse("disputes:case_update", args=[case.pk])
+    opened = edit_data(case, facts="改了事实")
+    client_for(district_staff).post(reverse("disputes:case_transition", args=[case.pk]), {"to_status": "accepted"})
+    refused = client_for(town_a_staff).post(url, opened)
+    assert refused.status_code == 200
+    assert refused.context["form"].has_error("__all__", code="stale")
+    assert Case.objects.get(pk=case.pk).status == Status.ACCEPTED
+
+
+def test_the_case_page_shows_who_changed_which_field_from_what_to_what(client_for, town_a_staff, case):
+    client = client_for(town_a_staff)
+    client.post(
+        reverse("disputes:case_update", args=[case.pk]),
+        edit_data(case, amount_claimed="52000", **{"workers-0-phone": "13900001111"}),
+    )
+    client.post(reverse("disputes:case_transition", args=[case.pk]), {"to_status": "accepted"})
+    response = client.get(case.get_absolute_url())
+    log = response.content.decode()
+    log = log[log.index('data-testid="changes"') :]
+    amount = str(Case._meta.get_field("amount_claimed").verbose_name)
+    status = str(Case._meta.get_field("status").verbose_name)
+    assert re.search(rf"{re.escape(amount)}: <del>10,?000\.00</del> → <ins>52,?000\.00</ins>", log)
+    assert f"{status}: <del>{Status.RECEIVED.label}</del> → <ins>{Status.ACCEPTED.label}</ins>" in log
+    assert "王建国" in log and "139****1111" in log and "13900001111" not in log
+    assert (town_a_staff.get_full_name() or town_a_staff.username) in log
+
+
+def test_leadership_sees_masked_numbers_and_cannot_download_attachments(client_for, leadership, district_staff, case):
+    services.attachment_add(
+        case=case, upload=SimpleUploadedFile("协议.pdf", PDF, content_type="application/pdf"), by=district_staff
+    )
+    attachment = CaseAttachment.objects.get()
+    client = client_for(leadership)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "110115198501011237" not in page and "13811112222" not in page
+    assert "110115********1237" in page and "138****2222" in page
+    assert attachment.get_absolute_url() not in page
+    assert client.get(attachment.get_absolute_url()).status_code == 403
+    staff = client_for(district_staff)
+    assert "110115198501011237" in staff.get(case.get_absolute_url()).content.decode()
+    assert staff.get(attachment.get_absolute_url()).status_code == 200
+
+
+def test_a_collective_case_keeps_a_representative_when_edited(client_for, district_staff, town_a):
+    collective = CaseFactory(
+        town=town_a,
+        is_collective=True,
+        headcount=3126,
+        collective_cause="疏解外迁",
+        workers=[{"name": "代表甲", "id_number": "110115198501011237", "is_representative": True}],
+    )
+    url = reverse("disputes:case_update", args=[collective.pk])
+    data = edit_data(collective, is_collective="on", headcount="3126", collective_cause="疏解外迁")
+    refused = client_for(district_staff).post(url, data)  # the representative box left unticked
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["is_collective"]
+    assert collective.workers.get().is_representative
+    kept = client_for(district_staff).post(url, {**data, "workers-0-is_representative": "on", "facts": "补充"})
+    assert kept.status_code == 302
+    assert Case.objects.get(pk=collective.pk).facts == "补充"
 
 
 def test_the_handling_body_cannot_change_after_intake(client_for, district_staff, case):
@@ -222,3 +309,18 @@ def test_the_handling_body_cannot_change_after_intake(client_for, district_staff
     )
     case.refresh_from_db()
     assert case.handling_body == HandlingBody.CENTRE
+
+
+def test_a_failed_mediation_posted_without_a_reason_is_refused_with_the_fields_name(client_for, town_a_staff, case):
+    client = client_for(town_a_staff)
+    url = reverse("disputes:case_transition", args=[case.pk])
+    client.post(url, {"to_status": "accepted"})
+    client.post(url, {"to_status": "mediating"})
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'name="move-failed-note"' in page
+    refused = client.post(url, {"to_status": "failed", "move-failed-note": ""}, follow=True)
+    errors = [str(m) for m in refused.context["messages"] if m.level_tag == "error"]
+    assert errors and str(TransitionForm(to_status="failed").fields["note"].label) in errors[0]
+    assert Case.objects.get(pk=case.pk).status == Status.MEDIATING
+    client.post(url, {"to_status": "failed", "move-failed-note": "企业拒不到场"})
+    assert Case.objects.get(pk=case.pk).status == Status.FAILED

@@ -1,5 +1,6 @@
 """Excel: the export is masked and escaped; the town dossier import checks every row and never doubles."""
 
+import datetime
 import io
 import re
 
@@ -7,6 +8,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from disputes.models import Case, DossierKind, HandlingBody, Status
 from disputes.resources import DossierRowForm, DossierSheet
@@ -42,6 +44,43 @@ def test_the_export_masks_personal_numbers_and_escapes_formulas(client_for, dist
     assert "大兴调〔2018〕0007" in cells.values()
 
 
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"], ids=["equals", "plus", "minus", "at", "tab", "cr"])
+def test_every_formula_prefix_is_neutralised_in_the_export(prefix, client_for, district_staff, town_a):
+    employer = EnterpriseFactory(town=town_a, name=f"{prefix}SUM(1+1)公司")
+    CaseFactory(town=town_a, employer=employer, workers=[{"name": f"{prefix}李四"}])
+    header, row = sheet_rows(client_for(district_staff).get(reverse("disputes:case_export")))
+    cells = dict(zip(header, row, strict=True))
+    employer_cell = cells[str(Case._meta.get_field("employer").verbose_name)]
+    worker_cell = cells[gettext("workers")]
+    # A leading quote makes the cell text; xlsx stores a carriage return as a line feed, so compare after it.
+    assert employer_cell[0] == "'" and employer_cell[2:] == "SUM(1+1)公司", employer_cell
+    assert worker_cell[0] == "'" and worker_cell[2:] == "李四", worker_cell
+
+
+def test_the_export_says_how_a_closed_case_ended(client_for, district_staff, town_a):
+    case = CaseFactory(
+        town=town_a,
+        status=Status.ARCHIVED,
+        outcome="agreement",
+        amount_recovered=12000,
+        closed_on=datetime.date(2018, 3, 10),
+        received_on=datetime.date(2018, 3, 1),
+        dossier_kind=DossierKind.SIMPLE,
+        archived_on=datetime.date(2018, 3, 20),
+    )
+    header, row = sheet_rows(client_for(district_staff).get(reverse("disputes:case_export")))
+    cells = dict(zip(header, row, strict=True))
+
+    def cell(name):
+        return cells[str(Case._meta.get_field(name).verbose_name)]
+
+    assert cell("outcome") == case.get_outcome_display()
+    assert cell("amount_recovered") == 12000
+    assert cell("closed_on").date() == datetime.date(2018, 3, 10)
+    assert cell("dossier_kind") == case.get_dossier_kind_display()
+    assert cell("archived_on").date() == datetime.date(2018, 3, 20)
+
+
 def test_the_export_follows_the_filters_and_the_users_town(client_for, town_a_staff, town_a, town_b):
     CaseFactory(town=town_a, number="A-1", handling_body=HandlingBody.CENTRE)
     CaseFactory(town=town_a, number="A-2", handling_body=HandlingBody.LEGAL_AID)
@@ -51,6 +90,22 @@ def test_the_export_follows_the_filters_and_the_users_town(client_for, town_a_st
     centre = sheet_rows(client.get(reverse("disputes:case_export"), {"handling_body": "centre"}))
     assert sorted(row[0] for row in everything[1:]) == ["A-1", "A-2"]
     assert [row[0] for row in centre[1:]] == ["A-1"]
+
+
+def test_a_list_too_long_to_export_is_refused_with_a_message_not_cut_short(
+    client_for, district_staff, town_a, settings
+):
+    settings.IMPORT_MAX_ROWS = 2
+    for number in ("X-1", "X-2", "X-3"):
+        CaseFactory(town=town_a, number=number)
+    client = client_for(district_staff)
+    refused = client.get(reverse("disputes:case_export"), {"town": town_a.pk}, follow=True)
+    assert refused.redirect_chain[-1][0].startswith(reverse("disputes:case_list"))
+    (message,) = refused.context["messages"]
+    assert message.level_tag == "error"
+    assert "3" in str(message) and "2" in str(message)
+    narrowed = client.get(reverse("disputes:case_export"), {"q": "X-1"})
+    assert [row[0] for row in sheet_rows(narrowed)[1:]] == ["X-1"]
 
 
 CODE_A, CODE_B = make_credit_code(555001), make_credit_code(555002)
@@ -107,7 +162,7 @@ def test_a_good_sheet_is_previewed_then_saved_as_archived_dossiers(client_for, t
     assert (formal.town, formal.handling_body, formal.status) == (town_b, HandlingBody.TOWN_UNION, Status.ARCHIVED)
     assert (formal.dossier_kind, formal.headcount, formal.amount_recovered) == (DossierKind.FORMAL, 3, 36000)
     assert formal.inspection_squad == "第一中队"
-    assert formal.number.startswith("大兴镇〔2018〕")
+    assert formal.number.startswith(f"{town_b.name}调〔2018〕")
     assert list(formal.claim_kinds.values_list("code", flat=True)) == ["wage_arrears"]
     simple = Case.objects.get(dossier_number="亦庄简易〔2018〕001")
     assert (simple.dossier_kind, str(simple.amount_recovered), simple.employer.name) == (
@@ -136,7 +191,7 @@ def test_every_bad_row_is_named_and_nothing_is_written(client_for, town_b_staff,
     rows = [
         GOOD[0],
         ["亦庄规范〔2018〕002", "formal", "2018-03-01", "2018-02-01", "丙公司", wrong_code, 0, 100, -5, "", ""],
-        ["亦庄规范〔2018〕001", "档案", "", "2018-03-12", "丁公司", CODE_B, 1, 0, 10, "工资", ""],
+        ["亦庄规范〔2018〕001", "档案", "", "2018-03-12", "丁公司", CODE_B, 1, 0, 10, "医疗费", ""],
     ]
     client = client_for(town_b_staff)
     preview = upload(client, town_b, rows)
@@ -156,6 +211,29 @@ def test_every_bad_row_is_named_and_nothing_is_written(client_for, town_b_staff,
     assert has(4, "claim_kind")
     assert not any(re.search(r"\b2\b", error) for error in errors)
     assert not Case.objects.exists()
+    # Town staff read the reasons in Chinese, row first: 第 3 行“统一社会信用代码”列：…
+    assert all(re.match(r"第 \d+ 行“.+”列：", error) for error in errors), errors
+    page = preview.content.decode()
+    assert all(error.split("：")[0] in page for error in errors)
+
+
+@pytest.mark.parametrize(
+    ("kind", "claim", "expected"),
+    [
+        ("规范实体案卷", "拖欠工资", ("formal", "wage_arrears")),
+        ("规范", "欠薪", ("formal", "wage_arrears")),
+        ("简易", "社保", ("simple", "social_insurance")),
+        ("simple dossier", "overtime pay", ("simple", "overtime")),
+    ],
+)
+def test_the_words_town_ledgers_use_are_understood(kind, claim, expected, client_for, town_b_staff, town_b):
+    row = [GOOD[0][0], kind, *GOOD[0][2:9], claim, GOOD[0][10]]
+    client = client_for(town_b_staff)
+    preview = upload(client, town_b, [row])
+    assert not preview.context["sheet"].errors
+    confirm(client, preview)
+    case = Case.objects.get()
+    assert (case.dossier_kind, case.claim_kinds.get().code) == expected
 
 
 def test_a_repeated_dossier_number_in_one_sheet_is_refused(client_for, town_b_staff, town_b):

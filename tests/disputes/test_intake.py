@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from disputes import services
-from disputes.models import Case, CaseNumber, CaseWorker, HandlingBody
+from disputes.models import Case, CaseNumber, CaseWorker, HandlingBody, case_number_prefix
 from tests.disputes.factories import id_number
 from tests.factories import EnterpriseFactory
 from union_portal.models import Enterprise
@@ -26,8 +26,18 @@ def test_case_number_reads_district_body_year_and_sequence(town_a, open_case):
     next_year = open_case(town_a, received_on=D(2019, 1, 2))
     assert [first.number, second.number] == ["大兴调〔2018〕0001", "大兴调〔2018〕0002"]
     assert aid.number == "大兴援〔2018〕0001"
-    assert town.number == "大兴镇〔2018〕0001"
+    assert town.number == f"{town_a.name}调〔2018〕0001"
     assert next_year.number == "大兴调〔2019〕0001"
+
+
+def test_each_town_union_numbers_its_own_cases(town_a, town_b, open_case):
+    first_a = open_case(town_a, received_on=D(2018, 3, 1), handling_body=HandlingBody.TOWN_UNION)
+    first_b = open_case(town_b, received_on=D(2018, 3, 1), handling_body=HandlingBody.TOWN_UNION)
+    second_a = open_case(town_a, received_on=D(2018, 3, 2), handling_body=HandlingBody.TOWN_UNION)
+    centre = open_case(town_b, received_on=D(2018, 3, 2), handling_body=HandlingBody.CENTRE)
+    assert [first_a.number, second_a.number] == [f"{town_a.name}调〔2018〕0001", f"{town_a.name}调〔2018〕0002"]
+    assert first_b.number == f"{town_b.name}调〔2018〕0001"
+    assert centre.number == "大兴调〔2018〕0001"
 
 
 def test_a_number_is_never_reused_after_a_case_is_deleted(town_a, open_case):
@@ -126,7 +136,8 @@ def test_the_worker_cannot_learn_of_the_infringement_after_the_case_is_received(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_intakes_get_different_numbers(town_a, district_staff):
+@pytest.mark.parametrize("body", [HandlingBody.CENTRE, HandlingBody.TOWN_UNION])
+def test_concurrent_intakes_get_different_numbers(body, town_a, district_staff):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises every writer")
     employer = EnterpriseFactory(town=town_a)
@@ -138,7 +149,7 @@ def test_concurrent_intakes_get_different_numbers(town_a, district_staff):
             start.wait()
             case = services.case_open(
                 town=town_a,
-                handling_body=HandlingBody.CENTRE,
+                handling_body=body,
                 employer=employer,
                 received_on=D(2018, 6, 1),
                 workers=[{"name": f"工人{n}", "id_number": id_number(900 + n)}],
@@ -156,5 +167,7 @@ def test_concurrent_intakes_get_different_numbers(town_a, district_staff):
     for thread in threads:
         thread.join()
     assert not errors
-    assert sorted(numbers) == [f"大兴调〔2018〕{n:04d}" for n in range(1, 9)]
-    assert CaseNumber.objects.get(prefix="大兴调", year=2018).last == 8
+    prefix = case_number_prefix(town_a, body)
+    assert sorted(numbers) == [f"{prefix}〔2018〕{n:04d}" for n in range(1, 9)]
+    assert CaseNumber.objects.get(prefix=prefix, year=2018).last == 8
+    assert Case.objects.filter(number__startswith=prefix).count() == 8

@@ -60,7 +60,7 @@ def test_a_case_for_three_workers_and_a_new_employer_is_saved(client_for, town_a
     case = Case.objects.get()
     assert response.status_code == 302
     assert response["Location"] == case.get_absolute_url()
-    assert case.number == "大兴镇〔2018〕0001"
+    assert case.number == f"{town_a.name}调〔2018〕0001"
     assert case.town == town_a
     assert sorted(case.workers.values_list("name", flat=True)) == ["张伟", "李秀英", "王建国"]
     assert case.headcount == 3
@@ -175,3 +175,31 @@ def test_employers_are_suggested_by_name_or_code(client_for, town_a_staff, town_
         in client.get(reverse("disputes:employer_search"), {"employer_name": "兴旺"}).content.decode()
     )
     assert "兴旺" in client.get(reverse("disputes:employer_search"), {"q": employer.credit_code[:10]}).content.decode()
+
+
+def test_a_claim_past_the_limitation_period_is_saved_with_a_warning(client_for, town_a_staff, town_a):
+    response = client_for(town_a_staff).post(
+        reverse("disputes:case_create"),
+        intake(
+            town_a, workers=THREE[:1], employer_name="北京旧账有限公司", employer_code=NEW_CODE, learned_on="2017-02-27"
+        ),
+        follow=True,
+    )
+    case = Case.objects.get()
+    assert case.limitation_on.isoformat() == "2018-02-27"
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert len(warnings) == 1 and "2018-02-27" in warnings[0]
+    assert 'data-testid="limitation-expired"' in response.content.decode()
+
+
+def test_a_claim_within_the_limitation_period_gets_no_warning(client_for, town_a_staff, town_a):
+    response = client_for(town_a_staff).post(
+        reverse("disputes:case_create"),
+        intake(
+            town_a, workers=THREE[:1], employer_name="北京新账有限公司", employer_code=NEW_CODE, learned_on="2017-03-01"
+        ),
+        follow=True,
+    )
+    assert Case.objects.get().limitation_on.isoformat() == "2018-03-01"
+    assert not [m for m in response.context["messages"] if m.level_tag == "warning"]
+    assert 'data-testid="limitation-expired"' not in response.content.decode()

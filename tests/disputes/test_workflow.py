@@ -26,6 +26,7 @@ MOVE_ARGS = {
     Status.CLOSED: {"outcome": Outcome.AWARD, "amount_recovered": Decimal("5000.00")},
     Status.ARCHIVED: {"dossier_kind": DossierKind.SIMPLE},
     Status.REFUSED: {"note": "不符合援助条件"},
+    Status.FAILED: {"note": "企业拒绝调解"},
     Status.REPRESENTING: {"arbitration_accepted_on": datetime.date(2018, 3, 5)},
 }
 MEDIATION_PATHS = {
@@ -104,7 +105,7 @@ def test_town_union_cases_follow_the_mediation_machine(town_a, open_case, town_a
     case = open_case(town_a, handling_body=HandlingBody.TOWN_UNION, by=town_a_staff)
     assert case.status == Status.RECEIVED
     assert case.allowed_moves() == (Status.ACCEPTED,)
-    assert "大兴镇〔" in case.number
+    assert case.number.startswith(f"{town_a.name}调〔")
 
 
 def test_agreement_needs_the_amount_recovered(town_a, open_case, district_staff):
@@ -142,6 +143,16 @@ def test_refusing_legal_aid_needs_a_reason(town_a, open_case, district_staff):
     assert refused.value.code == "refusal_reason"
     moved = services.case_transition(case=case, to_status=Status.REFUSED, note="收入不符合条件", by=district_staff)
     assert moved.refusal_reason == "收入不符合条件"
+
+
+def test_a_failed_mediation_needs_a_reason(town_a, open_case, district_staff):
+    case = case_at(Status.MEDIATING, HandlingBody.CENTRE, town_a, open_case, district_staff)
+    with pytest.raises(services.CaseRuleError) as refused:
+        services.case_transition(case=case, to_status=Status.FAILED, note="  ", by=district_staff)
+    assert refused.value.code == "failure_reason"
+    assert Case.objects.get(pk=case.pk).status == Status.MEDIATING
+    moved = services.case_transition(case=case, to_status=Status.FAILED, note="企业拒不到场", by=district_staff)
+    assert moved.events.filter(to_status=Status.FAILED, text="企业拒不到场").exists()
 
 
 def test_archiving_needs_the_dossier_kind(town_a, open_case, district_staff):

@@ -53,6 +53,7 @@ def test_town_staff_log_a_wage_arrears_case_mediate_and_close_it(page, live_serv
 
     case = Case.objects.get()
     assert page.inner_text("[data-testid=case-number]") == case.number
+    assert case.number.startswith(f"{town_a.name}调〔{timezone.localdate().year}〕")  # the town union's own sequence
     assert case.town == town_a and case.workers.count() == 3 and case.headcount == 3
 
     page.select_option("#id_kind", "mediation_session")
@@ -69,6 +70,10 @@ def test_town_staff_log_a_wage_arrears_case_mediate_and_close_it(page, live_serv
 
     assert case.status == Status.ARCHIVED
     assert case.amount_recovered == 12000
+    page.click("details.case-history summary")
+    moves = page.locator("[data-testid=changes] [data-change=changed]")
+    assert moves.count() == 4  # received → accepted → mediating → agreement → archived, each with who and when
+    assert (town_a_staff.get_full_name() or town_a_staff.username) in moves.first.inner_text()
     page.goto(f"{live_server.url}/disputes/cases/")
     row = page.locator(f"tr[data-case='{case.number}']")
     assert row.count() == 1
@@ -78,8 +83,9 @@ def test_town_staff_log_a_wage_arrears_case_mediate_and_close_it(page, live_serv
 
 def test_an_overdue_case_stands_out_on_the_start_page(page, live_server, town_a, town_a_staff):
     received = timezone.localdate() - datetime.timedelta(days=20)
+    year = timezone.localdate().year
     late = Case(
-        number="大兴镇〔2018〕0999",
+        number=f"{town_a.name}调〔{year}〕0999",
         town=town_a,
         handling_body="town_union",
         received_on=received,
@@ -88,7 +94,7 @@ def test_an_overdue_case_stands_out_on_the_start_page(page, live_server, town_a,
     )
     late.save()
     on_time = Case(
-        number="大兴镇〔2018〕0998",
+        number=f"{town_a.name}调〔{year}〕0998",
         town=town_a,
         handling_body="town_union",
         received_on=timezone.localdate(),
@@ -107,4 +113,4 @@ def test_an_overdue_case_stands_out_on_the_start_page(page, live_server, town_a,
     assert background == "rgb(253, 236, 234)"
     badge = item.locator("[data-clock=overdue]")
     assert badge.evaluate("element => getComputedStyle(element).backgroundColor") != "rgba(0, 0, 0, 0)"
-    assert "5" in badge.inner_text()
+    assert str((timezone.localdate() - late.mediation_deadline).days) in badge.inner_text()  # overdue by 5 days

@@ -1,10 +1,14 @@
 """Personas and shared fixtures (STYLE.md §6): district admin, staff of town A and B, leadership, anonymous."""
 
+import importlib
 import os
 import shutil
 
 import pytest
+from django.apps import apps as django_apps
 
+from disputes.models import ClaimKind
+from stations.models import Amenity
 from tests.factories import DistrictFactory, TownFactory, make_staff
 from union_portal.access import Role
 
@@ -22,7 +26,9 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(autouse=True)
 def _plain_http(settings, tmp_path):
-    """Tests talk plain HTTP to the test client and live server; uploads go to a temporary folder."""
+    """Tests talk plain HTTP to the test client and live server; uploads go to a temporary folder;
+    passwords are hashed cheaply (autouse, so before the persona fixtures create their users)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # PBKDF2 costs 0.6 s a user
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
@@ -32,6 +38,24 @@ def _plain_http(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _reference_rows(request):
+    """The rows that data migrations write (amenities, kinds of claim) exist in every test that uses the database.
+
+    A transactional test (the browser journeys) ends by flushing every table, and pytest-django may run
+    ordinary tests after it: they would find no amenity. Two cheap queries put the rows back when missing.
+    """
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("_django_db_helper")
+    if not Amenity.objects.exists():
+        importlib.import_module("stations.migrations.0002_amenities").add_amenities(django_apps, None)
+    ClaimKind.ensure_all()
 
 
 @pytest.fixture

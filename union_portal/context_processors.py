@@ -1,6 +1,7 @@
 """What every page's layout needs: the district's name and the navigation the user may use."""
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -46,12 +47,15 @@ def navigation_for(user) -> list[dict]:
 
 
 def portal(request):
+    """Lazy values, each computed at most once a request: the layout uses some of them several times."""
+
+    @cache
     def district_name():
         district = District.objects.only("name").first()
         return district.name if district else ""
 
     return {
-        "nav_items": lambda: navigation_for(request.user),
+        "nav_items": cache(lambda: navigation_for(request.user)),
         "district_name": district_name,
-        "user_role": lambda: role_of(request.user),
+        "user_role": cache(lambda: role_of(request.user)),
     }

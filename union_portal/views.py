@@ -25,6 +25,9 @@ class EditorRequiredMixin(StaffRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and is_staff_member(request.user) and not can_edit_records(request.user):
             self.raise_exception = True
+            self.permission_denied_message = _(
+                "Leadership accounts read the records but do not change them. Ask the staff in charge to make the change."
+            )
             return self.handle_no_permission()
         return super().dispatch(request, *args, **kwargs)
 

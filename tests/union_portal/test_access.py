@@ -100,3 +100,15 @@ def test_unknown_page_gets_the_chinese_404(client, db):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode()
+
+
+def test_a_refused_page_says_why_in_chinese(client_for, leadership, venues):
+    """Leadership opening an edit page learns that their account reads only; a user without a role, that."""
+    response = client_for(leadership).get(f"/stations/{venues[0].pk}/edit/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 403
+    assert "领导账号" in response.content.decode()
+
+    no_role = get_user_model().objects.create_user("norole", password="x-long-password-1")
+    response = client_for(no_role).get("/stations/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 403
+    assert "没有角色" in response.content.decode()

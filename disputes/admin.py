@@ -1,9 +1,12 @@
 """Admin for disputes: reference data, bargaining records, and cases for correction (intake is on the portal pages)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
 
 from .models import (
     BargainingInstructor,
@@ -91,6 +94,27 @@ class CaseAdmin(VisibleToMixin, SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # cases are opened on the portal's intake page, which numbers them
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEdit:  # someone saved the case between this form's load and its save: nothing was saved
+            self.message_user(request, STALE_EDIT_MESSAGE, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request._reverting_case = True
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except StaleEdit:
+            self.message_user(request, STALE_EDIT_MESSAGE, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        if getattr(request, "_reverting_case", False):
+            # The old record carries the version of its day; reverting is a new edit of the current row.
+            obj.version = Case._base_manager.filter(pk=obj.pk).values_list("version", flat=True).get()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ClaimKind)

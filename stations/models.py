@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import uuid
 from pathlib import PurePath
 
 from django.conf import settings
@@ -312,7 +313,9 @@ def validate_photo(upload) -> None:
 
 
 def photo_path(instance, filename):
-    return f"venues/{timezone.localdate():%Y/%m}/{PurePath(filename).name}"
+    """A random name: an upload's own name may carry a person's name, and names must not be guessable."""
+    suffix = PurePath(filename).suffix.lower()
+    return f"venues/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
 class VenuePhoto(models.Model):

@@ -1,11 +1,14 @@
 """Venue pages: the staff list, record, edit and poster under /stations/, the public finder under /venues/."""
 
+from pathlib import PurePath
+
 import qrcode
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Count, Prefetch, Sum
-from django.http import HttpResponse
+from django.db.models import BooleanField, Count, Prefetch, Q, Sum
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, UpdateView, View
@@ -15,6 +18,7 @@ from qrcode.image.svg import SvgPathImage
 
 from union_portal.access import can_edit, can_edit_records
 from union_portal.concurrency import StaleEditViewMixin
+from union_portal.formatting import mask_phone
 from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
 
 from .filters import PublicVenueFilter, VenueFilter
@@ -34,8 +38,9 @@ def qr_svg(data: str) -> str:
     return code.make_image().to_string(encoding="unicode")
 
 
-def venue_changes(venue) -> list[dict]:
-    """Who changed what and when, for the latest HISTORY_ENTRIES history records (a fixed number of queries)."""
+def venue_changes(venue, show_personal: bool = True) -> list[dict]:
+    """Who changed what and when, for the latest HISTORY_ENTRIES history records (a fixed number of queries).
+    Without `show_personal` (read-only roles), phone numbers are masked."""
     records = list(
         venue.history.select_related("history_user")
         .prefetch_related("historicalvenue_amenities_set")
@@ -48,7 +53,7 @@ def venue_changes(venue) -> list[dict]:
     amenity_names = dict(Amenity.objects.values_list("pk", "name"))  # a short reference table
     entries = []
     for (new, old), changes in zip(pairs, diffs, strict=True):
-        shown = [_describe(change, names) for change in changes]
+        shown = [_describe(change, names, show_personal) for change in changes]
         if old is not None:
             shown += _amenity_changes(new, old, amenity_names)
         if shown or old is None:
@@ -68,12 +73,14 @@ def _related_names(changes) -> dict:
     }
 
 
-def _describe(change, names) -> dict:
+def _describe(change, names, show_personal=True) -> dict:
     field = Venue._meta.get_field(change.field)
 
     def show(value):
         if value is None or value == "":
             return "—"
+        if field.name == "contact_phone" and not show_personal:
+            return mask_phone(value)
         if field.choices:
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(field, BooleanField):
@@ -147,7 +154,7 @@ class VenueDetailView(StaffVenueMixin, DetailView):
                 count=Count("pk"), sessions=Sum("sessions"), person_times=Sum("person_times")
             ),
             shortfalls=venue.acceptance_shortfalls([amenity.code for amenity in venue.amenities.all()]),
-            history=venue_changes(venue),
+            history=venue_changes(venue, show_personal=can_edit(self.request.user, venue)),
         )
 
 
@@ -253,3 +260,18 @@ class PublicVenueView(DetailView):
 
     def get_queryset(self):
         return Venue.objects.public().select_related("town").prefetch_related("amenities", photos_in_order())
+
+
+def venue_photo_file(request, path):
+    """A venue photo or thumbnail: to everyone if the venue is in service (listed by the finder), otherwise only
+    to staff who may see the venue. Nothing under MEDIA_ROOT is served without this check."""
+    name = f"venues/{path}"
+    visible = Q(venue__status__in=[VenueStatus.BUILT, VenueStatus.ACCEPTED]) | Q(
+        venue__in=Venue.objects.visible_to(request.user)
+    )
+    if not VenuePhoto.objects.filter(Q(image=name) | Q(thumbnail=name)).filter(visible).exists():
+        raise Http404
+    try:
+        return FileResponse(default_storage.open(name), filename=PurePath(name).name)
+    except FileNotFoundError:
+        raise Http404

@@ -6,10 +6,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import District, Enterprise, StaffProfile, Town
 
-admin.site.site_header = _("Union portal administration")
-admin.site.site_title = _("Union portal")
-admin.site.index_title = _("Administration")
-
 
 @admin.register(District)
 class DistrictAdmin(SimpleHistoryAdmin):

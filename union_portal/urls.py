@@ -1,8 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.static import serve
 
 from . import views
 
@@ -14,6 +12,7 @@ urlpatterns = [
     path("venues/", include("stations.public_urls")),
     path("disputes/", include("disputes.urls")),
     path("admin/", admin.site.urls),
-    # Venue photos are public; they are the only uploads served from MEDIA_ROOT this way.
-    path("media/venues/<path:path>", serve, {"document_root": settings.MEDIA_ROOT / "venues"}),
+    # Venue photos: public for venues in service, otherwise for staff who may see the venue. No other upload has
+    # a URL (case attachments are served by their case's page).
+    path("media/venues/", include("stations.media_urls")),
 ]

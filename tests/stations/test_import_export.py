@@ -254,7 +254,7 @@ def test_unknown_and_repeated_codes_are_refused(site_admin, town_a):
 
 
 def test_user_without_import_permission_has_no_import_button_and_gets_403(client_for, town_a):
-    clerk = make_staff(Role.DISTRICT_STAFF, username="clerk")
+    clerk = make_staff(Role.DISTRICT_ADMIN, username="clerk")  # an admin, but not a superuser
     clerk.is_staff = True
     clerk.save()
     clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_venue", "change_venue"]))

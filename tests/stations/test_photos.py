@@ -5,6 +5,7 @@ from django.urls import reverse
 from PIL import Image
 
 from stations.models import VenuePhoto
+from tests.factories import VenueFactory
 from tests.stations.conftest import image_bytes, upload
 
 
@@ -26,7 +27,7 @@ def test_a_good_png_is_saved_with_a_jpeg_thumbnail(client_for, district_staff, v
 
     assert response.status_code == 302
     photo = VenuePhoto.objects.get(venue=venue_a)
-    assert photo.image.name.endswith("front.png")
+    assert photo.image.name.endswith(".png") and "front" not in photo.image.name  # stored under a random name
     with Image.open(photo.thumbnail.path) as thumbnail:
         assert thumbnail.format == "JPEG"
         assert thumbnail.size[0] <= 480 and thumbnail.size[1] <= 360
@@ -43,8 +44,8 @@ def test_several_good_photos_are_saved_in_order(client_for, district_staff, venu
     response = post_with_photos(client_for(district_staff), venue_a, form_post_data, files)
 
     assert response.status_code == 302
-    names = [photo.image.name.rsplit("/", 1)[-1] for photo in VenuePhoto.objects.filter(venue=venue_a)]
-    assert names == ["a.jpg", "b.webp"]
+    suffixes = [photo.image.name.rsplit(".", 1)[-1] for photo in VenuePhoto.objects.filter(venue=venue_a)]
+    assert suffixes == ["jpg", "webp"]  # in the order chosen
 
 
 @pytest.mark.parametrize(
@@ -113,3 +114,43 @@ def test_a_photo_can_be_captioned_and_removed(
     assert list(VenuePhoto.objects.values_list("pk", "caption")) == [(one.pk, "正门")]
     assert not two.image.storage.exists(two.image.name)
     assert not two.thumbnail.storage.exists(two.thumbnail.name)
+
+
+def photo_of(venue, name="张三家门口.png"):
+    return VenuePhoto.objects.create(venue=venue, image=upload(name, image_bytes("PNG")))
+
+
+@pytest.mark.parametrize(
+    ("persona", "in_service", "planned"),
+    [
+        (None, 200, 404),  # the public sees photos of venues the finder lists, nothing else
+        ("district_staff", 200, 200),
+        ("town_a_staff", 200, 200),  # their own town's venues
+        ("town_b_staff", 200, 404),  # another town's unpublished venue stays hidden
+        ("leadership", 200, 200),
+    ],
+)
+def test_photo_files_are_served_only_where_the_venue_may_be_seen(
+    request, client_for, town_a, persona, in_service, planned
+):
+    built = photo_of(VenueFactory(town=town_a))
+    unpublished = photo_of(VenueFactory(town=town_a, built_on=None, planned_on="2026-01-05"))
+    client = client_for(request.getfixturevalue(persona) if persona else None)
+
+    for photo, expected in ((built, in_service), (unpublished, planned)):
+        for field in (photo.image, photo.thumbnail):
+            response = client.get(field.url)
+            assert response.status_code == expected, (field.name, persona)
+            if expected == 200:
+                assert b"".join(response.streaming_content)[:4] in (
+                    b"\x89PNG",
+                    b"\xff\xd8\xff\xe0",
+                    b"\xff\xd8\xff\xdb",
+                )
+
+
+def test_a_path_that_is_no_photo_is_not_served(client_for, district_admin, venue_a):
+    photo_of(venue_a)
+    client = client_for(district_admin)
+    assert client.get("/media/venues/../private/secret.pdf").status_code == 404
+    assert client.get("/media/venues/2018/01/not-a-photo.png").status_code == 404

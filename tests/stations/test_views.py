@@ -101,6 +101,18 @@ def test_leadership_sees_the_record_without_an_edit_button(client_for, leadershi
     assert reverse("stations:venue_poster", args=[venue_a.pk]) in response.content.decode()
 
 
+def test_leadership_reads_the_contact_phone_masked_also_in_the_history(client_for, leadership, district_staff, venue_a):
+    venue_a.contact_phone = "13711112222"
+    venue_a.save()  # a change of phone, kept in the history
+
+    page = client_for(leadership).get(url_of("detail", venue_a)).content.decode()
+    assert "13711112222" not in page and "13912345678" not in page
+    assert "137****2222" in page
+
+    page = client_for(district_staff).get(url_of("detail", venue_a)).content.decode()
+    assert 'href="tel:13711112222"' in page and "13912345678" in page  # who works the record sees it whole
+
+
 def test_town_staff_see_the_edit_button_on_their_own_towns_venue(client_for, town_a_staff, venue_a):
     response = client_for(town_a_staff).get(url_of("detail", venue_a))
     assert reverse("stations:venue_update", args=[venue_a.pk]) in response.content.decode()

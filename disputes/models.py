@@ -329,7 +329,6 @@ class Case(VersionedModel):
         verbose_name = _("dispute case")
         verbose_name_plural = _("dispute cases")
         ordering = ["-received_on", "-pk"]
-        permissions = [("import_dossiers", _("Can import town dossiers")), ("export_case", _("Can export cases"))]
         indexes = [
             models.Index(fields=["town", "received_on"], name="disputes_case_town_received"),
             models.Index(fields=["handling_body", "status"], name="disputes_case_body_status"),

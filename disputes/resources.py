@@ -30,6 +30,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from union_portal.formatting import escape_cell, mask_id_number, mask_phone
 from union_portal.models import Enterprise
+from union_portal.spreadsheets import SpreadsheetError, read_xlsx_rows
 from union_portal.validators import validate_credit_code
 
 from .models import (
@@ -285,37 +286,23 @@ class DossierSheet:
 
     @classmethod
     def read(cls, upload, *, town) -> "DossierSheet":
+        """The sheet's rows, read by the portal's bounded reader (only the header's columns, blank rows skipped)."""
         sheet = cls(town=town)
         try:
-            book = openpyxl.load_workbook(upload, read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds for a broken zip or XML
-            sheet.errors.append(str(_("This file could not be read as an Excel .xlsx sheet.")))
+            header, rows = read_xlsx_rows(upload, settings.IMPORT_MAX_ROWS)
+        except SpreadsheetError as error:
+            sheet.errors.append(str(error))
             return sheet
-        try:
-            rows = book.worksheets[0].iter_rows(values_only=True)
-            header = next(rows, ())
-            columns = cls._header_map(header)
-            missing = [
-                str(DossierRowForm.base_fields[name].label)
-                for name in cls.FIELDS
-                if DossierRowForm.base_fields[name].required and name not in columns.values()
-            ]
-            if missing:
-                sheet.errors.append(
-                    str(_("The sheet lacks the columns: %(columns)s.") % {"columns": "、".join(missing)})
-                )
-                return sheet
-            for number, values in enumerate(rows, start=2):
-                if not any(v not in (None, "") for v in values):
-                    continue  # LibreOffice may claim a million blank rows
-                if len(sheet.raw) >= settings.IMPORT_MAX_ROWS:
-                    sheet.errors.append(
-                        str(_("The sheet has more than %(count)d rows.") % {"count": settings.IMPORT_MAX_ROWS})
-                    )
-                    return sheet
-                sheet.raw.append((number, {name: _cell(values[i]) for i, name in columns.items() if i < len(values)}))
-        finally:
-            book.close()
+        columns = cls._header_map(header)
+        missing = [
+            str(DossierRowForm.base_fields[name].label)
+            for name in cls.FIELDS
+            if DossierRowForm.base_fields[name].required and name not in columns.values()
+        ]
+        if missing:
+            sheet.errors.append(str(_("The sheet lacks the columns: %(columns)s.") % {"columns": "、".join(missing)}))
+            return sheet
+        sheet.raw = [(row.number, {name: _cell(row.values[i]) for i, name in columns.items()}) for row in rows]
         if not sheet.raw:
             sheet.errors.append(str(_("The sheet has no rows to import.")))
             return sheet

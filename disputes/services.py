@@ -182,7 +182,8 @@ def _check_move(case: Case, to_status: str, on: datetime.date) -> None:
     if to_status not in case.allowed_moves():
         raise CaseRuleError(
             _("A case that is “%(from)s” cannot move to “%(to)s”."),
-            params={"from": case.get_status_display(), "to": Status(to_status).label},
+            # A tampered or empty form may name no status at all: refuse it the same way, never with a 500.
+            params={"from": case.get_status_display(), "to": dict(Status.choices).get(to_status, to_status or "—")},
             code="move_not_allowed",
         )
     if on < case.received_on:

@@ -20,9 +20,17 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from union_portal.access import Role, can_edit, can_edit_records, role_of, town_id_of
+from union_portal.access import (
+    Role,
+    can_edit,
+    can_edit_records,
+    can_export_personal_data,
+    role_of,
+    town_id_of,
+)
 from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
 from union_portal.models import Enterprise
+from union_portal.spreadsheets import BLANK_RUN_LIMIT
 from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
 
 from . import services
@@ -59,6 +67,10 @@ from .resources import DossierSheet, export_cases
 
 START_PANEL_SIZE = 10
 RENEWAL_NOTICE_DAYS = 90  # a wage agreement's renewal is flagged this long before its term ends
+EXPORT_REFUSED = _(
+    "Leadership accounts see the case lists and figures on screen but do not download workers' personal data. "
+    "Ask the staff in charge if you need a sheet."
+)
 
 
 def list_queryset(user):
@@ -125,14 +137,17 @@ class CaseListView(StaffRequiredMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_edit"] = can_edit_records(self.request.user)
+        context["can_export"] = can_export_personal_data(self.request.user)
         context["export_query"] = self.request.GET.urlencode()
         return context
 
 
 class CaseExportView(StaffRequiredMixin, View):
-    """The filtered list as xlsx: ID and phone numbers masked, every cell escaped."""
+    """The filtered list as xlsx: ID and phone numbers masked, every cell escaped. Not for leadership."""
 
     def get(self, request):
+        if not can_export_personal_data(request.user):
+            raise PermissionDenied(EXPORT_REFUSED)
         queryset = list_queryset(request.user).order_by("-received_on", "-pk")
         filterset = CaseFilter(request.GET, queryset=queryset, request=request)
         cases = filterset.qs if filterset.is_valid() else queryset.none()
@@ -485,6 +500,11 @@ class DossierImportView(EditorRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", DossierImportForm(user=self.request.user))
         context["columns"] = DossierSheet.headers()
+        context["import_limits"] = {
+            "rows": settings.IMPORT_MAX_ROWS,
+            "megabytes": settings.IMPORT_MAX_BYTES // 1024 // 1024,
+            "blank_run": BLANK_RUN_LIMIT,
+        }
         return context
 
     def post(self, request, *args, **kwargs):

@@ -32,6 +32,15 @@ from import_export.tmp_storages import CacheStorage
 from union_portal.access import DISTRICT_WIDE, Role, role_of, town_id_of
 from union_portal.formatting import FORMULA_PREFIXES, escape_cell, mask_phone
 from union_portal.models import Enterprise, Town
+from union_portal.spreadsheets import BLANK_RUN_LIMIT as BLANK_RUN_LIMIT  # re-exported for the import page
+from union_portal.spreadsheets import (
+    FIRST_DATA_ROW,
+    SpreadsheetError,
+    TooManyRows,
+    is_blank,
+    read_xlsx_rows,
+    too_many_rows_message,
+)
 
 from .models import (
     AcceptanceResult,
@@ -45,33 +54,24 @@ from .models import (
 
 BATCH_SIZE = 500
 PREVIEW_ROWS = 100
-FIRST_DATA_ROW = 2  # row 1 of the sheet holds the headers
-BLANK_RUN_LIMIT = 1000  # reading an xlsx stops after this many blank rows in a row
 AMENITY_SEPARATORS = re.compile(r"[、,，;；/\n]+")
 
 
-class ImportFileError(Exception):
+class ImportFileError(SpreadsheetError):
     """The file as a whole cannot be imported (too big, unreadable, columns missing, preview expired)."""
 
 
 # --- reading files -------------------------------------------------------------------------
 
 
-def _is_blank(values) -> bool:
-    return all(value is None or (isinstance(value, str) and not value.strip()) for value in values)
-
-
 def _too_many_rows_error() -> ImportFileError:
-    return ImportFileError(
-        gettext("The file has more than %(limit)d rows; split it into files of at most %(limit)d rows.")
-        % {"limit": settings.IMPORT_MAX_ROWS}
-    )
+    return ImportFileError(too_many_rows_message(settings.IMPORT_MAX_ROWS))
 
 
 def drop_blank_rows(dataset: tablib.Dataset) -> list[int]:
     """Remove blank rows from `dataset` and return the sheet row number of each row kept."""
     numbers = getattr(dataset, "sheet_rows", None) or list(range(FIRST_DATA_ROW, FIRST_DATA_ROW + dataset.height))
-    blank = [index for index, row in enumerate(dataset) if _is_blank(row)]
+    blank = [index for index, row in enumerate(dataset) if is_blank(row)]
     for index in reversed(blank):
         del dataset[index]
     blank_set = set(blank)
@@ -87,42 +87,19 @@ def _expired_error() -> ImportFileError:
 
 
 class VenueXLSX(base_formats.XLSX):
-    """xlsx, first sheet; blank rows skipped (a LibreOffice sheet may claim a million), rows capped."""
+    """xlsx, first sheet, read by the portal's bounded reader: blank rows skipped, rows capped."""
 
     def create_dataset(self, in_stream):
-        import openpyxl
-
         if in_stream is None:
             raise _expired_error()
-        book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
         try:
-            return self._read_sheet(book.active)
-        finally:
-            book.close()
-
-    def _read_sheet(self, sheet) -> tablib.Dataset:
-        header = list(next(sheet.iter_rows(max_row=1, values_only=True), None) or [])
-        while header and (header[-1] is None or str(header[-1]).strip() == ""):
-            header.pop()
-        width = len(header)
-        # Only the header's columns: a sheet may claim a thousand columns on every row.
-        rows = sheet.iter_rows(min_row=FIRST_DATA_ROW, max_col=max(width, 1), values_only=True)
-        dataset = tablib.Dataset(headers=[("" if h is None else str(h)) for h in header])
-        numbers = []
-        blank_run = 0
-        for number, values in enumerate(rows, start=FIRST_DATA_ROW):
-            values = list(values[:width]) + [None] * (width - len(values))
-            if _is_blank(values):
-                blank_run += 1
-                if blank_run >= BLANK_RUN_LIMIT:
-                    break  # the rest is formatting (LibreOffice may claim a million rows), not data
-                continue
-            blank_run = 0
-            if len(numbers) >= settings.IMPORT_MAX_ROWS:
-                raise _too_many_rows_error()
-            dataset.append(values)
-            numbers.append(number)
-        dataset.sheet_rows = numbers
+            headers, rows = read_xlsx_rows(in_stream, settings.IMPORT_MAX_ROWS)
+        except TooManyRows as error:
+            raise ImportFileError(str(error)) from error
+        dataset = tablib.Dataset(headers=headers)
+        for row in rows:
+            dataset.append(row.values)
+        dataset.sheet_rows = [row.number for row in rows]
         return dataset
 
     def export_data(self, dataset, **kwargs):

@@ -44,6 +44,16 @@ def can_edit_records(user) -> bool:
     return role_of(user) in EDITORS
 
 
+def can_export_personal_data(user) -> bool:
+    """May `user` download records that name people (an xlsx of cases, say)?
+
+    The roles that work the records (district admin, district staff, town staff: each within
+    what `visible_to` lets them see). Leadership reads lists and figures on the screen but takes
+    no personal data away (DOMAIN.md §1).
+    """
+    return role_of(user) in EDITORS
+
+
 def is_district_admin(user) -> bool:
     return role_of(user) == Role.DISTRICT_ADMIN
 

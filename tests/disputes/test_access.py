@@ -4,9 +4,13 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from disputes.models import Status
+from disputes.resources import DossierSheet
+from disputes.views import EXPORT_REFUSED
 from tests.disputes.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +24,6 @@ def listed(response) -> set[str]:
 READ_PAGES = [
     "disputes:home",
     "disputes:case_list",
-    "disputes:case_export",
     "disputes:bargaining",
     "disputes:bargaining_census",
     "disputes:instructor_list",
@@ -61,7 +64,7 @@ def test_read_pages_answer_each_role(name, persona, expected, client_for, reques
 @pytest.mark.parametrize("name", EDIT_PAGES)
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("district_staff", 200), ("town_a_staff", 200), ("leadership", 403), (None, 302)],
+    [("district_admin", 200), ("district_staff", 200), ("town_a_staff", 200), ("leadership", 403), (None, 302)],
 )
 def test_edit_pages_are_for_editors(name, persona, expected, client_for, request, cases):
     user = request.getfixturevalue(persona) if persona else None
@@ -137,3 +140,61 @@ def test_lists_mask_id_and_phone_numbers_and_the_case_page_shows_them(client_for
     assert "139****5678" in listing
     page = client.get(reverse("disputes:case_detail", args=[cases[0].pk])).content.decode()
     assert "110115198501011237" in page
+
+
+# Excel export and import: personal data leaves the portal only with the roles that work the records
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.mark.parametrize("persona", ["district_admin", "district_staff", "town_a_staff"])
+def test_the_roles_that_work_cases_export_the_list_and_see_the_button(persona, client_for, request, cases):
+    client = client_for(request.getfixturevalue(persona))
+    assert 'data-testid="export"' in client.get(reverse("disputes:case_list")).content.decode()
+    response = client.get(reverse("disputes:case_export"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+
+
+def test_leadership_may_not_export_personal_data_and_is_told_why(client_for, leadership, cases):
+    client = client_for(leadership)
+    listing = client.get(reverse("disputes:case_list"))
+    assert listing.status_code == 200
+    assert listed(listing) == {"大兴调〔2018〕0001", "大兴调〔2018〕0002"}  # the list itself stays readable
+    assert 'data-testid="export"' not in listing.content.decode()
+    assert reverse("disputes:case_export") not in listing.content.decode()
+
+    refused = client.get(reverse("disputes:case_export"), {"town": cases[0].town_id})
+    assert refused.status_code == 403
+    assert refused["Content-Type"].startswith("text/html")
+    assert escape(str(EXPORT_REFUSED)) in refused.content.decode()
+    assert "瀛海工人" not in refused.content.decode()
+
+
+def test_the_export_refusal_reads_in_chinese(client_for, leadership, cases):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        expected = str(EXPORT_REFUSED)
+    refused = client_for(leadership).get(reverse("disputes:case_export"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert escape(expected) in refused.content.decode()
+
+
+def test_leadership_may_not_import_dossiers_nor_sees_the_link(client_for, leadership, cases, town_a):
+    client = client_for(leadership)
+    assert reverse("disputes:dossier_import") not in client.get(reverse("disputes:home")).content.decode()
+    assert client.get(reverse("disputes:dossier_import")).status_code == 403
+    posted = client.post(
+        reverse("disputes:dossier_import"),
+        {"file": SimpleUploadedFile("d.xlsx", DossierSheet.blank()), "town": town_a.pk},
+    )
+    assert posted.status_code == 403
+    assert 'data-testid="denied-reason"' in posted.content.decode()
+    assert client.get(reverse("disputes:dossier_template")).status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["district_admin", "district_staff", "town_a_staff"])
+def test_the_roles_that_work_cases_see_the_import_link(persona, client_for, request, cases):
+    home = client_for(request.getfixturevalue(persona)).get(reverse("disputes:home"))
+    assert reverse("disputes:dossier_import") in home.content.decode()

@@ -14,6 +14,7 @@ from disputes.models import Case, DossierKind, HandlingBody, Status
 from disputes.resources import DossierRowForm, DossierSheet
 from tests.disputes.factories import CaseFactory
 from tests.factories import EnterpriseFactory
+from union_portal.spreadsheets import BLANK_RUN_LIMIT, MAX_COLUMNS, too_many_rows_message
 from union_portal.validators import make_credit_code
 
 pytestmark = pytest.mark.django_db
@@ -279,3 +280,92 @@ def test_a_preview_cannot_be_confirmed_by_someone_else(client_for, town_b_staff,
 def test_the_empty_template_has_the_import_columns(client_for, town_b_staff):
     response = client_for(town_b_staff).get(reverse("disputes:dossier_template"))
     assert sheet_rows(response)[0] == DossierSheet.headers()
+
+
+# A sheet that claims far more than it holds (the reviewer's 5 KB file that held a worker for minutes)
+
+
+def sheet_claiming(rows, *, stray_row: int, stray_column: str = "XFD") -> bytes:
+    """The real headers and `rows`, plus a stray cell far right in the header row and one far down."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(DossierSheet.headers())
+    for row in rows:
+        sheet.append(row)
+    sheet[f"{stray_column}1"] = "备注"
+    sheet.cell(row=stray_row, column=1, value="遗留")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def rows_pulled(monkeypatch):
+    """How many rows, and cells, the reader asks openpyxl's read-only sheet for."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    pulled = {"rows": 0, "cells": 0}
+    iter_rows = ReadOnlyWorksheet.iter_rows
+
+    def counting(self, *args, **kwargs):
+        for row in iter_rows(self, *args, **kwargs):
+            pulled["rows"] += 1
+            pulled["cells"] += len(row)
+            yield row
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", counting)
+    return pulled
+
+
+@pytest.mark.parametrize("stray_row", [200_000, 1_048_576])
+def test_a_sheet_claiming_a_huge_size_is_read_as_its_rows_only(stray_row, rows_pulled, town_b):
+    content = sheet_claiming(GOOD, stray_row=stray_row)
+    assert len(content) < 10_000
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    assert (book.active.max_row, book.active.max_column) == (stray_row, 16_384)  # what the file claims
+    book.close()
+
+    sheet = DossierSheet.read(io.BytesIO(content), town=town_b)
+
+    assert not sheet.errors
+    assert [row.number for row in sheet.rows] == [2, 3]
+    assert [row.data["dossier_number"] for row in sheet.rows] == [GOOD[0][0], GOOD[1][0]]
+    # Bounded: the header row, the data rows, then one run of blank rows; only the header's columns
+    # (the header row itself is read at most MAX_COLUMNS wide).
+    assert rows_pulled["rows"] <= 1 + len(GOOD) + BLANK_RUN_LIMIT
+    assert rows_pulled["cells"] <= MAX_COLUMNS + (len(GOOD) + BLANK_RUN_LIMIT) * len(DossierSheet.headers())
+
+
+def test_the_import_page_previews_the_real_rows_of_such_a_sheet(client_for, town_b_staff, town_b):
+    file = SimpleUploadedFile("dossiers.xlsx", sheet_claiming(GOOD, stray_row=200_000))
+    preview = client_for(town_b_staff).post(reverse("disputes:dossier_import"), {"file": file, "town": town_b.pk})
+    assert preview.status_code == 200
+    assert not preview.context["sheet"].errors
+    assert len(preview.context["sheet"].rows) == 2
+    assert preview.context["token"]
+    limits = preview.content.decode()
+    assert f"{BLANK_RUN_LIMIT}" in limits  # the page says where reading stops
+
+
+def test_rows_after_a_long_blank_run_are_not_read_but_rows_after_a_short_one_are(town_b):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(DossierSheet.headers())
+    sheet.append(GOOD[0])
+    near, far = 3 + BLANK_RUN_LIMIT - 2, 3 + 2 * BLANK_RUN_LIMIT
+    for number, row in ((near, GOOD[1]), (far, ["亦庄简易〔2018〕999", *GOOD[1][1:]])):
+        for column, value in enumerate(row, start=1):
+            sheet.cell(row=number, column=column, value=value)
+    out = io.BytesIO()
+    book.save(out)
+
+    read = DossierSheet.read(io.BytesIO(out.getvalue()), town=town_b)
+
+    assert [row.number for row in read.rows] == [2, near]
+
+
+def test_a_sheet_with_too_many_rows_is_refused_with_the_limit(town_b, settings):
+    settings.IMPORT_MAX_ROWS = 1
+    sheet = DossierSheet.read(dossier_sheet(GOOD), town=town_b)
+    assert sheet.errors == [too_many_rows_message(1)]
+    assert not sheet.rows and not sheet.raw

@@ -18,8 +18,11 @@ def entries(text):
     for block in text.split("\n\n"):
         lines = [line for line in block.splitlines() if line.strip()]
         flags = " ".join(line for line in lines if line.startswith("#,"))
-        msgid = "".join(re.findall(r'^msgid "(.*)"', "\n".join(lines), re.M))
         body = "\n".join(line for line in lines if not line.startswith("#"))
+        # A long msgid spans lines: msgid "" then "..." continuation lines.
+        msgid = "".join(
+            "".join([a, *re.findall(r'"(.*)"', b)]) for a, b in re.findall(r'^msgid "(.*)"((?:\n".*")*)', body, re.M)
+        )
         msgstrs = re.findall(r'msgstr(?:\[\d\])? "(.*)"((?:\n".*")*)', body)
         yield flags, msgid, ["".join([a, *re.findall(r'"(.*)"', b)]) for a, b in msgstrs], body
 
@@ -41,8 +44,17 @@ def test_every_message_is_translated_and_none_is_fuzzy():
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext is not installed: apt-get install gettext")
 def test_catalogue_holds_every_message_of_the_code(tmp_path):
-    """makemessages into a copy of the catalogue adds no message that the committed one lacks."""
-    shutil.copytree(ROOT / "locale", tmp_path / "locale")
+    """makemessages, run on a copy of the source tree, adds no message that the committed catalogue lacks.
+
+    A copy, because makemessages also writes into every ./locale it finds: run here it would rewrite the real
+    catalogue and then compare it with itself."""
+    source = tmp_path / "src"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(".venv", "var", ".git", "__pycache__", "*.mo", "vendor", "docs"),
+    )
+    env = {key: value for key, value in os.environ.items() if key != "LOCALE_DIR"}
     subprocess.run(
         [
             sys.executable,
@@ -58,12 +70,12 @@ def test_catalogue_holds_every_message_of_the_code(tmp_path):
             "--no-location",
             "--no-obsolete",
         ],
-        cwd=ROOT,
+        cwd=source,
         check=True,
         capture_output=True,
-        env={**os.environ, "LOCALE_DIR": str(tmp_path / "locale")},
+        env=env,
     )
-    fresh = tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    fresh = source / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
     committed = {m for _f, m, _s, _b in entries(CATALOGUE.read_text(encoding="utf-8"))}
     missing = [m for flags, m, msgstrs, _b in entries(fresh.read_text(encoding="utf-8")) if m and m not in committed]
     assert not missing, "run `make messages` and translate: " + "; ".join(missing[:20])

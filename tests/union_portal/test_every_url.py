@@ -1,0 +1,376 @@
+"""Every URL with every role (DESIGN.md, contract 1): the table below says what each role gets from each page.
+
+`URLS` lists every URL pattern of the portal's own pages (the Django admin, /media/ and /static/ are
+tested elsewhere). A new pattern that the table does not list fails `test_every_portal_url_is_in_the_table`:
+give it a row, deciding what each role gets.
+
+Roles: `anonymous`, `no_role` (signed in, no staff profile), `district_admin`, `district_staff`,
+`town_a_staff`, `leadership`. Pages about one record are probed on town A's record, by the staff of town A
+(`town_a_staff_on_a`) and of town B (`town_b_staff_on_a`, always 404: another town's record is not
+even admitted to exist). Expected answers follow DOMAIN.md §1; where today's code answers otherwise,
+the case carries `xfail` with the reason.
+
+Besides the status, answers are checked for what they must not show: town A's staff never see town B's
+case or venue on any staff page, leadership never sees a worker's full ID or phone number, and the
+public venue pages never show a contact person's name or phone.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from urllib.parse import quote
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from disputes import services
+from disputes.models import Case, CaseAttachment, CaseEvent, EventKind
+from stations.models import Venue
+from tests.disputes.factories import CaseFactory, id_number
+from tests.factories import UserFactory, VenueFactory
+from union_portal.models import Enterprise
+
+pytestmark = pytest.mark.django_db
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+EXCLUDED_PREFIXES = ("admin/", "media/", "static/")  # tested elsewhere (admin site, venue photos, assets)
+
+
+# Walking the resolver -------------------------------------------------------------------------------------
+
+
+def portal_patterns(resolver=None, prefix: str = "", namespace: str = "") -> dict[str, str]:
+    """{key: route} of every URL pattern outside EXCLUDED_PREFIXES; the key is `namespace:name`, or the route
+    of a pattern without a name."""
+    found = {}
+    for entry in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(entry.pattern)
+        if route.startswith(EXCLUDED_PREFIXES):
+            continue
+        if isinstance(entry, URLResolver):
+            inner = ":".join(part for part in (namespace, entry.namespace) if part)
+            found.update(portal_patterns(entry, route, inner))
+        elif isinstance(entry, URLPattern):
+            key = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name or route
+            found[key] = route
+    return found
+
+
+# Expectations ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Go:
+    """A redirect (302) to `to`: a URL name, `LOGIN` (the login page with ?next= the probed URL) or
+    `CASE` (the page of the probed case)."""
+
+    to: str
+
+
+LOGIN, CASE = Go("login"), Go("case")
+
+
+@dataclass(frozen=True)
+class Bug:
+    """What the role should get, while today's code answers otherwise: the case is an xfail."""
+
+    expected: int | Go
+    reason: str
+    strict: bool = True
+
+
+GLOBAL_ROLES = ("anonymous", "no_role", "district_admin", "district_staff", "town_a_staff", "leadership")
+OBJECT_ROLES = (
+    "anonymous",
+    "no_role",
+    "district_admin",
+    "district_staff",
+    "town_a_staff_on_a",
+    "town_b_staff_on_a",
+    "leadership",
+)
+PERSONA = {"town_a_staff_on_a": "town_a_staff", "town_b_staff_on_a": "town_b_staff"}
+
+
+def answers(roles=GLOBAL_ROLES, default=200, **by_role) -> dict:
+    unknown = set(by_role) - set(roles)
+    assert not unknown, f"roles {unknown} are not among {roles}"
+    return {role: by_role.get(role, default) for role in roles}
+
+
+# Staff pages: anonymous users log in first, signed-in users without a role are refused.
+STAFF = answers(anonymous=LOGIN, no_role=403)
+EDITORS = answers(anonymous=LOGIN, no_role=403, leadership=403)
+STAFF_RECORD = answers(OBJECT_ROLES, anonymous=LOGIN, no_role=403, town_b_staff_on_a=404)
+EDITORS_RECORD = answers(OBJECT_ROLES, anonymous=LOGIN, no_role=403, town_b_staff_on_a=404, leadership=403)
+# An empty POST to a form page: the form comes back with its errors (200). No POST probe changes a record.
+EDITORS_POST = EDITORS
+EDITORS_RECORD_POST = EDITORS_RECORD
+# The one-form actions of the case page (POST only): a form that is not valid is refused with a message on the
+# case page.
+CASE_ACTION = answers(OBJECT_ROLES, default=CASE, anonymous=LOGIN, no_role=403, town_b_staff_on_a=404, leadership=403)
+# A GET to an action: refused as a POST would be, else 405 (for any id: it reveals nothing).
+CASE_ACTION_GET = answers(OBJECT_ROLES, default=405, anonymous=LOGIN, no_role=403, leadership=403)
+PUBLIC = answers()
+UNPUBLISHED = answers(default=404)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request: `url(world)` with `method` (and `data`), and the answer each role should get."""
+
+    url: Callable[[SimpleNamespace], str]
+    expect: dict
+    method: str = "get"
+    variant: str = ""  # tells apart several probes of one pattern in the test ids
+    data: dict = field(default_factory=dict)
+    public: bool = False  # a public page: town B's venues may show, personal data never
+
+
+def page(name: str, expect: dict, **options) -> Probe:
+    return Probe(lambda w: reverse(name), expect, **options)
+
+
+def case_a(name: str, expect: dict, **options) -> Probe:
+    return Probe(lambda w: reverse(name, args=[w.case_a.pk]), expect, **options)
+
+
+def venue_a(name: str, expect: dict, **options) -> Probe:
+    return Probe(lambda w: reverse(name, args=[w.venue_a.pk]), expect, **options)
+
+
+def public_venue(attribute: str, expect: dict) -> Probe:
+    return Probe(
+        lambda w: reverse("venues:venue", args=[getattr(w, attribute).code]),
+        expect,
+        variant="" if attribute == "venue_b" else attribute.removesuffix("_venue"),
+        public=True,
+    )
+
+
+def case_action(name: str, data=None) -> list[Probe]:
+    return [
+        case_a(name, CASE_ACTION, method="post", variant="POST", data=data or {}),
+        case_a(name, CASE_ACTION_GET, variant="GET"),
+    ]
+
+
+def form_page(name: str, expect: dict, post_expect: dict, build=page) -> list[Probe]:
+    return [build(name, expect), build(name, post_expect, method="post", variant="POST")]
+
+
+URLS: dict[str, list[Probe]] = {
+    # The portal's root: staff start here, the public is sent to the venue finder.
+    "home": [page("home", answers(anonymous=Go("venues:finder"), no_role=403))],
+    "login": [page("login", answers(default=Go("home"), anonymous=200))],
+    "logout": [
+        page("logout", answers(default=Go("home")), method="post", variant="POST"),
+        page("logout", answers(default=405), variant="GET"),  # Django 5: logging out is a POST
+    ],
+    # Venues, staff pages.
+    "stations:venue_list": [page("stations:venue_list", STAFF)],
+    "stations:venue_create": form_page("stations:venue_create", EDITORS, EDITORS_POST),
+    "stations:venue_detail": [venue_a("stations:venue_detail", STAFF_RECORD)],
+    "stations:venue_update": form_page("stations:venue_update", EDITORS_RECORD, EDITORS_RECORD_POST, build=venue_a),
+    "stations:venue_poster": [venue_a("stations:venue_poster", STAFF_RECORD)],
+    "stations:venue_qr": [venue_a("stations:venue_qr", STAFF_RECORD)],
+    # The public venue finder: a venue in service for everyone, a planned or closed one for no one.
+    "venues:finder": [page("venues:finder", PUBLIC, public=True)],
+    "venues:venue": [
+        public_venue("venue_b", PUBLIC),
+        public_venue("planned_venue", UNPUBLISHED),
+        public_venue("closed_venue", UNPUBLISHED),
+    ],
+    # Disputes.
+    "disputes:home": [page("disputes:home", STAFF)],
+    "disputes:case_list": [page("disputes:case_list", STAFF)],
+    # Leadership reads lists on screen but takes no sheet of workers' personal data out, nor imports one.
+    "disputes:case_export": [page("disputes:case_export", EDITORS)],
+    "disputes:case_create": form_page("disputes:case_create", EDITORS, EDITORS_POST),
+    "disputes:case_duplicates": [page("disputes:case_duplicates", EDITORS)],
+    "disputes:employer_search": [page("disputes:employer_search", STAFF)],
+    "disputes:case_detail": [case_a("disputes:case_detail", STAFF_RECORD)],
+    "disputes:case_update": form_page("disputes:case_update", EDITORS_RECORD, EDITORS_RECORD_POST, build=case_a),
+    "disputes:case_transition": [
+        # A move that is not allowed from "received": refused with a message on the case page, nothing changes.
+        *case_action("disputes:case_transition", data={"to_status": "archived"}),
+        # A move posted without a valid status (an empty or tampered form): refused the same way, never a 500.
+        case_a(
+            "disputes:case_transition",
+            dict.fromkeys(("district_admin", "district_staff", "town_a_staff_on_a"), CASE),
+            method="post",
+            variant="POST_no_status",
+        ),
+    ],
+    "disputes:timeline_add": case_action("disputes:timeline_add"),
+    "disputes:attachment_add": case_action("disputes:attachment_add"),
+    "disputes:case_extend": case_action("disputes:case_extend"),
+    "disputes:attachment_download": [
+        # The files filed with a case are for those who work it: leadership reads the case, not the papers.
+        Probe(lambda w: w.attachment_a.get_absolute_url(), {**STAFF_RECORD, "leadership": 403}),
+        # Another case's attachment through this case's URL: no such file here.
+        Probe(
+            lambda w: reverse("disputes:attachment_download", args=[w.case_a.pk, w.attachment_b.pk]),
+            answers(default=404, anonymous=LOGIN, no_role=403),
+            variant="other_case",
+        ),
+    ],
+    "disputes:dossier_import": form_page("disputes:dossier_import", EDITORS, EDITORS_POST),
+    "disputes:dossier_template": [page("disputes:dossier_template", EDITORS)],
+    "disputes:bargaining": [page("disputes:bargaining", STAFF)],
+    "disputes:agreement_create": form_page("disputes:agreement_create", EDITORS, EDITORS_POST),
+    "disputes:bargaining_census": [page("disputes:bargaining_census", STAFF)],
+    "disputes:instructor_list": [page("disputes:instructor_list", STAFF)],
+    "disputes:inspection_list": [page("disputes:inspection_list", STAFF)],
+    "disputes:inspection_create": form_page("disputes:inspection_create", EDITORS, EDITORS_POST),
+}
+
+
+def cases():
+    for key, probes in URLS.items():
+        for probe in probes:
+            label = f"{key}/{probe.variant}" if probe.variant else key
+            for role, expected in probe.expect.items():
+                marks = ()
+                if isinstance(expected, Bug):
+                    marks = pytest.mark.xfail(strict=expected.strict, reason=expected.reason)
+                    expected = expected.expected
+                yield pytest.param(probe, role, expected, id=f"{label}-{role}", marks=marks)
+
+
+# The records every probe needs ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_role(db):
+    return UserFactory(username="no_role")
+
+
+@pytest.fixture
+def world(town_a, town_b, district_staff):
+    """Town A and town B each with a venue in service and a case with a worker, a timeline entry and an
+    attachment; a planned and a closed venue (never public)."""
+    case_a, case_b = (
+        CaseFactory(
+            town=town,
+            number=f"大兴调〔2018〕{n:04d}",
+            workers=[{"name": f"{town.name[:2]}工人", "id_number": id_number(n), "phone": f"1391234{n:04d}"}],
+        )
+        for n, town in ((1, town_a), (2, town_b))
+    )
+    attachments = []
+    for case in (case_a, case_b):
+        services.timeline_add(case=case, kind=EventKind.NOTE, text="电话联系企业", by=district_staff)
+        upload = SimpleUploadedFile("协议.pdf", PDF, content_type="application/pdf")
+        attachments.append(services.attachment_add(case=case, upload=upload, by=district_staff))
+    venue_b = VenueFactory(town=town_b, name="亦庄暖心驿站", contact_name="贾小红", contact_phone="13787654321")
+    world = SimpleNamespace(
+        case_a=case_a,
+        case_b=case_b,
+        attachment_a=attachments[0],
+        attachment_b=attachments[1],
+        venue_a=VenueFactory(town=town_a, name="瀛海暖心驿站", contact_name="甄小明", contact_phone="13912345678"),
+        venue_b=venue_b,
+        planned_venue=VenueFactory(town=town_a, name="规划中驿站", built_on=None),
+        closed_venue=VenueFactory(town=town_a, name="已关闭驿站", closed_on=venue_b.built_on, closed_reason="拆迁"),
+    )
+    assert world.planned_venue.status == "planned" and world.closed_venue.status == "closed"
+    return world
+
+
+def other_town_marks(w) -> list[str]:
+    """What of town B a page for town A's staff must never show."""
+    worker = w.case_b.workers.get()
+    return [w.case_b.number, worker.name, worker.id_number, w.case_b.employer.name, w.venue_b.name]
+
+
+def personal_marks(w) -> list[str]:
+    """Full ID and phone numbers of the workers: only for those who work the case."""
+    return [value for case in (w.case_a, w.case_b) for value in case.workers.values_list("id_number", "phone")[0]]
+
+
+def records(w) -> tuple:
+    """What a probe must leave as it was: the records' numbers, the status and versions of town A's case and venue."""
+    case = Case.objects.values_list("status", "version").get(pk=w.case_a.pk)
+    venue = Venue.objects.values_list("version", flat=True).get(pk=w.venue_a.pk)
+    counts = (model.objects.count() for model in (Case, CaseEvent, CaseAttachment, Venue, Enterprise))
+    return (*case, venue, *counts)
+
+
+def shown_text(response) -> str | None:
+    """The text a 200 answer shows: an HTML page, or every cell of an Excel sheet (None: anything else)."""
+    if response.status_code != 200:
+        return None
+    if response["Content-Type"].startswith("text/html"):
+        return response.content.decode()
+    if response["Content-Type"] == XLSX:
+        book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row)
+    return None
+
+
+# The tests ------------------------------------------------------------------------------------------------
+
+
+def test_every_portal_url_is_in_the_table():
+    walked = portal_patterns()
+    missing = {key: route for key, route in walked.items() if key not in URLS}
+    stale = sorted(set(URLS) - set(walked))
+    assert not missing and not stale, (
+        f"URL patterns without a row in URLS (add one, deciding what each role gets): {missing}; "
+        f"rows in URLS for patterns that no longer exist: {stale}"
+    )
+
+
+def test_the_marks_would_show_if_they_leaked(world, client, district_staff):
+    """The checks of what a page must not show look for marks that the pages do show to those who may see them."""
+    client.force_login(district_staff)
+    listing = client.get(reverse("disputes:case_list")).content.decode()
+    assert all(mark in listing for mark in other_town_marks(world)[:2])
+    case_page = client.get(world.case_b.get_absolute_url()).content.decode()
+    assert all(mark in case_page for mark in other_town_marks(world)[:4])
+    assert all(mark in case_page for mark in personal_marks(world)[2:])
+    assert world.case_b.number in shown_text(client.get(reverse("disputes:case_export")))
+    assert world.venue_b.name in client.get(reverse("stations:venue_list")).content.decode()
+    assert world.venue_b.contact_name in client.get(world.venue_b.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(("probe", "role", "expected"), list(cases()))
+def test_url_answers_each_role(probe, role, expected, world, client, request):
+    persona = PERSONA.get(role, role)
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    url = probe.url(world)
+    before = records(world)
+    response = getattr(client, probe.method)(url, probe.data)
+    assert records(world) == before, f"{probe.method.upper()} {url} as {role} changed records"
+    assert response.status_code == (302 if isinstance(expected, Go) else expected), (
+        f"{probe.method.upper()} {url} as {role}: {response.status_code}"
+        + (f" to {response['Location']}" if response.has_header("Location") else "")
+    )
+    if isinstance(expected, Go):
+        if expected is LOGIN:
+            wanted = f"{reverse('login')}?next={quote(url)}"
+        elif expected is CASE:
+            wanted = world.case_a.get_absolute_url()
+        else:
+            wanted = reverse(expected.to)
+        assert response["Location"] == wanted
+    text = shown_text(response)
+    if text is None:
+        return
+    if role in ("town_a_staff", "town_a_staff_on_a") and not probe.public:
+        shown = [mark for mark in other_town_marks(world) if mark in text]
+        assert not shown, f"{url} shows town A's staff what belongs to town B: {shown}"
+    if role == "leadership" or probe.public or response["Content-Type"] == XLSX:
+        shown = [mark for mark in personal_marks(world) if mark in text]
+        assert not shown, f"{url} shows {role} full ID or phone numbers: {shown}"
+    if probe.public:
+        shown = [mark for mark in (world.venue_b.contact_name, world.venue_b.contact_phone) if mark in text]
+        assert not shown, f"the public page {url} shows a contact person: {shown}"

@@ -16,6 +16,7 @@ from .models import (
     ACTION_KINDS,
     LARGE_ENTERPRISE_HEADCOUNT,
     LEGAL_AID_OUTCOMES,
+    BargainingYear,
     Case,
     CaseWorker,
     ClaimKind,
@@ -454,3 +455,39 @@ class InspectionForm(forms.ModelForm):
         if day and day > local_today():
             self.add_error("date", _("An inspection cannot be recorded before it took place."))
         return cleaned
+
+
+class CensusEntryForm(forms.ModelForm):
+    """A year's census line for an enterprise with 100+ employees: its headcount that year and the model standard."""
+
+    class Meta:
+        model = BargainingYear
+        fields = ["enterprise", "year", "employees", "meets_model_standard", "notes"]
+        field_classes = {"enterprise": EnterpriseChoiceField}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        enterprises = Enterprise.objects.select_related("town").order_by("town__order", "name")
+        if role_of(user) == Role.TOWN_STAFF:
+            enterprises = enterprises.filter(town_id=town_id_of(user))
+        self.fields["enterprise"].queryset = enterprises
+        self.fields["year"].initial = local_today().year - 1  # the census is taken for the year just ended
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= local_today().year:
+            raise ValidationError(_("Give a year from 2000 to this year."), code="census_year")
+        return year
+
+    def clean_employees(self):
+        employees = self.cleaned_data["employees"]
+        if employees < LARGE_ENTERPRISE_HEADCOUNT:
+            raise ValidationError(
+                _("The census lists enterprises with %(count)d or more employees."),
+                params={"count": LARGE_ENTERPRISE_HEADCOUNT},
+                code="census_small",
+            )
+        return employees

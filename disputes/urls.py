@@ -29,6 +29,7 @@ urlpatterns = [
     path("bargaining/", views.LargeEnterpriseListView.as_view(), name="bargaining"),
     path("bargaining/agreements/new/", views.WageAgreementCreateView.as_view(), name="agreement_create"),
     path("bargaining/census/", views.BargainingCensusView.as_view(), name="bargaining_census"),
+    path("bargaining/census/new/", views.CensusEntryCreateView.as_view(), name="census_create"),
     path("bargaining/instructors/", views.InstructorListView.as_view(), name="instructor_list"),
     path("bargaining/inspections/", views.InspectionListView.as_view(), name="inspection_list"),
     path("bargaining/inspections/new/", views.InspectionCreateView.as_view(), name="inspection_create"),

@@ -38,6 +38,7 @@ from .filters import CaseFilter
 from .forms import (
     AttachmentForm,
     CaseForm,
+    CensusEntryForm,
     DossierImportForm,
     ExtensionForm,
     InspectionForm,
@@ -604,6 +605,9 @@ class BargainingCensusView(StaffRequiredMixin, ListView):
     template_name = "disputes/bargaining_census.html"
     paginate_by = settings.PORTAL_PAGE_SIZE
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "can_edit": can_edit_records(self.request.user)}
+
     def get_queryset(self):
         queryset = BargainingYear.objects.visible_to(self.request.user).select_related("enterprise__town")
         params = self.request.GET
@@ -692,3 +696,12 @@ class InspectionCreateView(BargainingRecordView):
 
     def get_success_url(self):
         return reverse("disputes:inspection_list") + f"?year={self.object.date.year}"
+
+
+class CensusEntryCreateView(BargainingRecordView):
+    form_class = CensusEntryForm
+    title = _("Add an enterprise to the bargaining census")
+    success_message = _("Census entry recorded: %(name)s.")
+
+    def get_success_url(self):
+        return reverse("disputes:bargaining_census") + f"?year={self.object.year}"

@@ -179,3 +179,43 @@ def test_an_inspection_covers_only_unions_of_its_town(client_for, district_staff
 @pytest.mark.parametrize("name", ["disputes:agreement_create", "disputes:inspection_create"])
 def test_leadership_cannot_record_bargaining(name, client_for, leadership):
     assert client_for(leadership).get(reverse(name)).status_code == 403
+
+
+def test_town_staff_add_their_towns_enterprise_to_the_census_and_it_counts(client_for, town_a_staff, enterprises):
+    client = client_for(town_a_staff)
+    url = reverse("disputes:census_create")
+    form = client.get(url).context["form"]
+    assert enterprises["elsewhere"] not in form.fields["enterprise"].queryset  # another town's enterprise
+
+    response = client.post(
+        url, {"enterprise": enterprises["never"].pk, "year": 2018, "employees": 120, "meets_model_standard": "on"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("disputes:bargaining_census") + "?year=2018"
+    entry = BargainingYear.objects.get(enterprise=enterprises["never"], year=2018)
+    assert entry.meets_model_standard and entry.history.count() == 1
+    listed = client.get(response["Location"]).content.decode()
+    assert enterprises["never"].name in listed
+
+
+def test_a_census_entry_names_each_wrong_field(client_for, district_staff, enterprises):
+    client = client_for(district_staff)
+    BargainingYear.objects.create(enterprise=enterprises["current"], year=2018, employees=150)
+
+    small = client.post(
+        reverse("disputes:census_create"), {"enterprise": enterprises["small"].pk, "year": 2018, "employees": 99}
+    )
+    assert small.status_code == 200
+    assert small.context["form"].errors["employees"] == ["普查只登记职工人数在100人及以上的企业。"]
+    twice = client.post(
+        reverse("disputes:census_create"), {"enterprise": enterprises["current"].pk, "year": 2018, "employees": 160}
+    )
+    assert twice.status_code == 200 and twice.context["form"].errors  # one line per enterprise and year
+    assert BargainingYear.objects.count() == 1
+
+
+def test_leadership_may_not_add_to_the_census(client_for, leadership, enterprises):
+    client = client_for(leadership)
+    assert client.get(reverse("disputes:census_create")).status_code == 403
+    assert reverse("disputes:census_create") not in client.get(reverse("disputes:bargaining_census")).content.decode()

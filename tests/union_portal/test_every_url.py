@@ -225,6 +225,7 @@ URLS: dict[str, list[Probe]] = {
     "disputes:dossier_template": [page("disputes:dossier_template", EDITORS)],
     "disputes:bargaining": [page("disputes:bargaining", STAFF)],
     "disputes:agreement_create": form_page("disputes:agreement_create", EDITORS, EDITORS_POST),
+    "disputes:census_create": form_page("disputes:census_create", EDITORS, EDITORS_POST),
     "disputes:bargaining_census": [page("disputes:bargaining_census", STAFF)],
     "disputes:instructor_list": [page("disputes:instructor_list", STAFF)],
     "disputes:inspection_list": [page("disputes:inspection_list", STAFF)],

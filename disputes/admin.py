@@ -118,7 +118,7 @@ class CaseAdmin(VisibleToMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ClaimKind)
-class ClaimKindAdmin(admin.ModelAdmin):
+class ClaimKindAdmin(SimpleHistoryAdmin):
     list_display = ["code", "order"]
     list_editable = ["order"]
 

@@ -160,6 +160,7 @@ class ClaimKind(models.Model):
 
     code = models.CharField(_("code"), max_length=20, choices=ClaimKindCode.choices, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("kind of claim")

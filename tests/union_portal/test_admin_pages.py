@@ -46,3 +46,28 @@ def test_a_record_opens_with_its_history(client_for, site_admin, town_a, label):
     client = client_for(site_admin)
     assert client.get(reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk])).status_code == 200
     assert client.get(reverse(f"admin:{app_label}_{model_name}_history", args=[obj.pk])).status_code == 200
+
+
+# Counters that nobody edits (all fields read-only) and the framework's own models.
+WITHOUT_HISTORY = {
+    "disputes.casenumber",
+    "auth.group",
+    "auth.user",
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+}
+
+
+def test_every_model_people_edit_in_the_admin_keeps_its_history():
+    from simple_history.admin import SimpleHistoryAdmin
+
+    missing = [
+        label
+        for label in MODELS
+        if label not in WITHOUT_HISTORY
+        and not isinstance(
+            next(a for m, a in admin.site._registry.items() if m._meta.label_lower == label), SimpleHistoryAdmin
+        )
+    ]
+    assert not missing, f"admin without history: {missing}"

@@ -2,8 +2,10 @@
 
 The records are made up (Faker zh_CN names, valid ID numbers and credit codes, a fixed
 seed) but shaped so that the 2018 figures equal the federation's annual report exactly
-(DOMAIN.md §4); 2017 and 2019 get plausible numbers of their own, and a few open cases
-dated around today fill the staff start page (due soon, overdue, idle).
+(DOMAIN.md §4); 2017 and 2019 get plausible numbers of their own, every other year from
+2015 (when the portal's records start) to last year gets a plan scaled from the report
+(`year_plan`), and a few open cases dated around today fill the staff start page (due
+soon, overdue, idle).
 
 Loading is idempotent (nothing happens when the district already has cases) and fast:
 everything is built in memory and written with bulk_create(_with_history).
@@ -11,6 +13,7 @@ everything is built in memory and written with bulk_create(_with_history).
 
 import datetime
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -59,7 +62,7 @@ REPORT_2018 = {
     "legal_aid_approved": (122, Decimal("17110700.00")),
     "formal": ({"亦庄镇": 20, "榆垓镇": 15}, 95, Decimal("1398500.00")),
     "simple": ({"亦庄镇": 110, "青云店镇": 82}, 443, Decimal("3302700.00")),
-    "collective": ("西红门镇", 3126, "疏解外迁"),
+    "collective": ("西红门镇", 3126, "疏解外迁", Decimal("9860000.00"), Decimal("9420000.00")),
     "large_enterprises": (88, 71),
     "instructors": (7, 11),
     "inspected_unions": (4, 4, 3, 1),  # distinct secondary unions per inspection: 12 in all
@@ -86,10 +89,53 @@ OTHER_YEARS = {
         "inspected_unions": (5, 4, 4),
     },
 }
+FIRST_YEAR = 2015  # the portal's records start then
+# The years around the report, next to 2018: (caseload, large enterprises, of them model,
+# unions covered per inspection: at most 4 inspections, at most LARGE_ENTERPRISES large).
+# Money also grows with wages, WAGE_GROWTH a year.
+# Years after the table keep its last row, with 3% more cases a year.
+TRENDS = {
+    2015: (0.76, 64, 39, (2, 3)),
+    2016: (0.83, 72, 49, (3, 3, 2)),
+    2020: (0.89, 90, 75, (2, 3)),  # the epidemic: the centre closed for weeks, fewer visits and inspections
+    2021: (1.06, 93, 79, (4, 3, 4)),  # claims held back in 2020 arrive
+    2022: (0.97, 94, 81, (3, 3)),  # spring lockdown
+    2023: (1.11, 96, 84, (4, 4, 3, 2)),
+    2024: (1.15, 98, 87, (4, 5, 3, 3)),
+    2025: (1.18, 99, 89, (5, 4, 4, 3)),
+}
+WAGE_GROWTH = 1.05
+# Collective incidents of the other years: town, workers, cause.
+COLLECTIVES = {
+    2016: ("旧宫镇", 468, "停产搬迁"),
+    2020: ("黄村镇", 1260, "停工停产"),
+    2022: ("魏善庄镇", 735, "经营困难裁员"),
+    2024: ("采育镇", 1580, "疏解外迁"),
+}
+# Bargaining instructors, (level, appointed, left): the 2018 cohort (REPORT_2018), then those who came and went.
+INSTRUCTOR_TERMS = (
+    [(InstructorLevel.CITY, D(2016 + i % 3, 3, 1), None) for i in range(REPORT_2018["instructors"][0])]
+    + [(InstructorLevel.DISTRICT, D(2016 + i % 3, 5, 1), None) for i in range(REPORT_2018["instructors"][1])]
+    + [
+        (InstructorLevel.CITY, D(2015, 3, 1), D(2017, 6, 30)),
+        (InstructorLevel.DISTRICT, D(2019, 4, 1), None),
+        (InstructorLevel.DISTRICT, D(2015, 5, 1), D(2016, 12, 31)),
+        (InstructorLevel.DISTRICT, D(2015, 5, 1), D(2016, 12, 31)),
+        (InstructorLevel.CITY, D(2020, 9, 1), D(2023, 6, 30)),
+        (InstructorLevel.DISTRICT, D(2020, 5, 1), D(2022, 3, 31)),
+        (InstructorLevel.DISTRICT, D(2021, 4, 1), None),
+        (InstructorLevel.DISTRICT, D(2021, 4, 1), None),
+        (InstructorLevel.CITY, D(2022, 6, 1), None),
+        (InstructorLevel.DISTRICT, D(2024, 3, 1), None),
+        (InstructorLevel.DISTRICT, D(2024, 3, 1), None),
+        (InstructorLevel.CITY, D(2025, 5, 1), None),
+    ]
+)
 ID_REGIONS = ["110115", "110115", "110115", "130682", "410523", "371322", "511321", "342224", "130984", "230103"]
 INSPECTION_SQUADS = ["大兴区劳动监察大队第一中队", "大兴区劳动监察大队第二中队", "大兴区劳动监察大队第三中队"]
 # How many days ago the open demo cases came in: some fresh, some due within 3 days, some overdue, some idle.
 OPEN_CASE_AGES = [0, 1, 2, 4, 6, 8, 10, 12, 13, 14, 15, 16, 18, 21, 25, 33, 38, 45]
+OPEN_CASES = 48
 TRADES = [
     "科技",
     "商贸",
@@ -106,6 +152,63 @@ TRADES = [
 ]
 COMPANY_FORMS = ["有限公司", "有限责任公司", "股份有限公司"]
 INDUSTRIES = ["制造业", "建筑业", "批发和零售业", "物流运输", "餐饮住宿", "信息技术", "生物医药", "物业服务"]
+
+
+def last_year(today: D | None = None) -> int:
+    """The last full year: the demo plans every year from FIRST_YEAR up to it."""
+    return (today or timezone.localdate()).year - 1
+
+
+def trend(year: int) -> tuple:
+    if year in TRENDS:
+        return TRENDS[year]
+    last = max(TRENDS)
+    caseload, large, model, inspections = TRENDS[last]
+    return caseload * 1.03 ** (year - last), large, model, inspections
+
+
+def year_plan(year: int) -> dict:
+    """The plan of `year`: the report's (2018), OTHER_YEARS', or the 2018 one scaled by TRENDS with a seeded jitter."""
+    if year == 2018:
+        return REPORT_2018
+    if year in OTHER_YEARS:
+        return OTHER_YEARS[year]
+    rng = random.Random(f"plan {year}")
+    caseload, large, model, inspections = trend(year)
+    wages = WAGE_GROWTH ** (year - 2018)
+
+    def count(reported: int, spread: float = 0.06) -> int:
+        return round(reported * caseload * rng.uniform(1 - spread, 1 + spread))
+
+    def money(per_case: Decimal, cases: int) -> Decimal:
+        return Decimal(round(float(per_case) * cases * wages * rng.uniform(0.9, 1.1) / 100)) * HUNDRED
+
+    def dossiers(kind: str) -> tuple:
+        towns, workers, recovered = REPORT_2018[kind]
+        reported = sum(towns.values())
+        towns = {name: count(n) for name, n in towns.items()}
+        total = sum(towns.values())
+        return towns, round(total * workers / reported * rng.uniform(0.9, 1.1)), money(recovered / reported, total)
+
+    plan = {"received": count(REPORT_2018["received"], spread=0.02)}
+    for key in ("centre_agreements", "legal_aid_approved"):
+        reported, amount = REPORT_2018[key]
+        cases = count(reported)
+        plan[key] = (cases, money(amount / reported, cases))
+    plan["formal"], plan["simple"] = dossiers("formal"), dossiers("simple")
+    collective = COLLECTIVES.get(year)
+    if collective:
+        claimed = money(Decimal("3150"), collective[1])
+        collective += (claimed, (claimed * Decimal("0.95") / HUNDRED).quantize(Decimal("1")) * HUNDRED)
+    plan["collective"] = collective
+    plan["large_enterprises"] = (large, model)
+    plan["inspected_unions"] = inspections
+    return plan
+
+
+def open_case_days(today: D) -> list[D]:
+    """When the open demo cases came in, one date per case."""
+    return [today - datetime.timedelta(days=OPEN_CASE_AGES[i % len(OPEN_CASE_AGES)]) for i in range(OPEN_CASES)]
 
 
 @dataclass
@@ -330,7 +433,8 @@ class DemoDisputes:
             self.dossiers(year, kind, towns, workers, recovered)
         if plan["collective"]:
             self.collective(year, *plan["collective"])
-        self.others(year, plan["received"] - (len(self.planned) - start))
+        opening = sum(1 for day in open_case_days(self.today) if day.year == year)  # early in January, last year's
+        self.others(year, plan["received"] - (len(self.planned) - start) - opening)
 
     def centre_agreements(self, year, count, total) -> None:
         for amount in split_money(total, count, self.rng):
@@ -373,20 +477,20 @@ class DemoDisputes:
             number = f"{town_name[:2]}{label}〔{year}〕{serial[town_name]:03d}"
             self.dossier(planned, kind, number, amount, year)
 
-    def collective(self, year, town_name, headcount, cause) -> None:
+    def collective(self, year, town_name, headcount, cause, claimed, recovered) -> None:
         planned = self.new_case(
             town=self.towns[town_name],
             body=HandlingBody.TOWN_UNION,
             received=D(year, 6, 12),
-            amount=Decimal("9860000.00"),
+            amount=claimed,
             headcount=headcount,
             collective=True,
         )
         case = planned.case
         case.collective_cause = cause
-        case.government_bodies = "区人力社保局、区信访办、西红门镇政府"
+        case.government_bodies = f"区人力社保局、区信访办、{town_name}政府"
         case.facts = f"企业{cause}，涉及职工{headcount}人的经济补偿与工资结算。"
-        self.mediation(planned, agree=True, recovered=Decimal("9420000.00"))
+        self.mediation(planned, agree=True, recovered=recovered)
 
     def others(self, year, count) -> None:
         """The rest of the year's cases: failed mediations, town-union agreements, refused legal aid."""
@@ -420,9 +524,8 @@ class DemoDisputes:
 
     def open_cases(self) -> None:
         """Cases in progress around today, so the start page shows due-soon, overdue and idle work."""
-        for index in range(48):
+        for index, received in enumerate(open_case_days(self.today)):
             body = [HandlingBody.CENTRE, HandlingBody.TOWN_UNION, HandlingBody.LEGAL_AID][index % 3]
-            received = self.today - datetime.timedelta(days=OPEN_CASE_AGES[index % len(OPEN_CASE_AGES)])
             planned = self.new_case(
                 town=self.town_list[index % len(self.town_list)],
                 body=body,
@@ -432,7 +535,7 @@ class DemoDisputes:
             )
             case = planned.case
             if body == HandlingBody.LEGAL_AID:
-                if index % 2:
+                if index % 2 and received.year == self.today.year:  # last year's approvals are in its plan
                     approved = self.later(received, 1, 3)
                     case.accepted_on = approved
                     self.walk(planned, [(Status.APPROVED, approved)])
@@ -481,8 +584,8 @@ class DemoDisputes:
     def bargaining(self) -> None:
         large = [e for e in self.enterprises if e.headcount >= 100]
         census = []
-        plans = {2018: REPORT_2018["large_enterprises"]} | {y: p["large_enterprises"] for y, p in OTHER_YEARS.items()}
-        for year, (count, model) in sorted(plans.items()):
+        for year, plan in self.plans():
+            count, model = plan["large_enterprises"]
             for index, enterprise in enumerate(large[:count]):
                 census.append(
                     BargainingYear(
@@ -512,24 +615,18 @@ class DemoDisputes:
         bulk_create_with_history(agreements, WageAgreement)
 
     def instructors(self) -> None:
-        city, district = REPORT_2018["instructors"]
-        people = [(InstructorLevel.CITY, D(2016 + i % 3, 3, 1), None) for i in range(city)]
-        people += [(InstructorLevel.DISTRICT, D(2016 + i % 3, 5, 1), None) for i in range(district)]
-        people += [
-            (InstructorLevel.CITY, D(2015, 3, 1), D(2017, 6, 30)),
-            (InstructorLevel.DISTRICT, D(2019, 4, 1), None),
-        ]
         bulk_create_with_history(
             [
                 BargainingInstructor(name=self.fake.name(), level=level, appointed_on=start, left_on=left)
-                for level, start, left in people
+                for level, start, left in INSTRUCTOR_TERMS
+                if start <= self.today
             ],
             BargainingInstructor,
         )
 
     def inspections(self) -> None:
-        plans = {2018: REPORT_2018["inspected_unions"]} | {y: p["inspected_unions"] for y, p in OTHER_YEARS.items()}
-        for year, sizes in sorted(plans.items()):
+        for year, plan in self.plans():
+            sizes = plan["inspected_unions"]
             pool = iter(self.enterprises[LARGE_ENTERPRISES : LARGE_ENTERPRISES + sum(sizes)])
             for number, size in enumerate(sizes, start=1):
                 covered = [next(pool) for _ in range(size)]
@@ -545,11 +642,31 @@ class DemoDisputes:
 
     # -- putting it together --------------------------------------------------------------
 
+    def plans(self) -> list[tuple[int, dict]]:
+        return [(year, year_plan(year)) for year in range(FIRST_YEAR, last_year(self.today) + 1)]
+
     def build(self) -> None:
         self.build_enterprises()
-        for year, plan in sorted(({2018: REPORT_2018} | OTHER_YEARS).items()):
-            self.year(year, plan)
+        plans, reported = self.plans(), {2018, *OTHER_YEARS}
+        for year, plan in plans:  # the reported years first, from the shared seed, as they always were
+            if year in reported:
+                self.year(year, plan)
+        for year, plan in plans:  # then every other year, each from a seed of its own
+            if year not in reported:
+                with self.own_randomness(year):
+                    self.year(year, plan)
         self.open_cases()
+
+    @contextmanager
+    def own_randomness(self, year: int):
+        """A generated year draws from its own seed, so the reported years' records stay as they were."""
+        shared = self.rng, self.fake
+        self.rng, self.fake = random.Random(f"cases {year}"), Faker("zh_CN")
+        self.fake.seed_instance(f"cases {year}")
+        try:
+            yield
+        finally:
+            self.rng, self.fake = shared
 
     def save(self) -> None:
         self.number_cases()

@@ -1,4 +1,5 @@
-"""The dispute figures: the 2018 demo gives the report's numbers, in a bounded number of statements."""
+"""The dispute figures: the 2018 demo gives the report's numbers, every other year its plan's, in a bounded number of
+statements."""
 
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 
 from disputes import demo
 from disputes.figures import figures
-from disputes.models import Case
+from disputes.models import Case, InstructorLevel
 from union_portal import demo as core_demo
 from union_portal.models import Town
 
@@ -125,8 +126,53 @@ def test_other_years_have_their_own_plausible_figures(loaded, year):
     assert values["cases_mediated"] < values["cases_received"]
 
 
+DEMO_YEARS = range(demo.FIRST_YEAR, demo.last_year() + 1)
+
+
+def serving(level, year):
+    """Instructors of `level` the demo appoints serving some time in `year`, counted from its terms."""
+    return sum(
+        1
+        for lvl, appointed, left in demo.INSTRUCTOR_TERMS
+        if lvl == level and appointed.year <= year and (left is None or left.year >= year)
+    )
+
+
+@pytest.mark.parametrize("year", DEMO_YEARS)
+def test_every_year_since_the_records_start_has_the_figures_of_its_plan(loaded, year):
+    plan = demo.year_plan(year)
+    values = {figure.key: figure.value for figure in figures(year)}
+    assert values["cases_received"] == plan["received"] > 0
+    assert (values["cases_mediated"], values["mediated_amount"]) == plan["centre_agreements"]
+    assert (values["legal_aid_cases"], values["legal_aid_amount"]) == plan["legal_aid_approved"]
+    for kind in ("formal", "simple"):
+        towns, workers, recovered = plan[kind]
+        got = (values[f"{kind}_dossiers"], values[f"{kind}_dossier_workers"], values[f"{kind}_dossier_recovered"])
+        assert got == (sum(towns.values()), workers, recovered), kind
+    collective = plan["collective"]
+    assert (values["collective_incidents"], values["collective_workers"]) == (
+        (1, collective[1]) if collective else (0, 0)
+    )
+    assert (values["large_enterprises"], values["model_enterprises"]) == plan["large_enterprises"]
+    assert values["unions_inspected"] == sum(plan["inspected_unions"])
+    assert values["city_instructors"] == serving(InstructorLevel.CITY, year) > 0
+    assert values["district_instructors"] == serving(InstructorLevel.DISTRICT, year) > 0
+    assert values["cases_mediated"] < values["cases_received"]
+
+
+def test_the_plans_tell_a_story_and_keep_the_reported_years():
+    plans = {year: demo.year_plan(year) for year in DEMO_YEARS}
+    assert plans[2018] is demo.REPORT_2018
+    assert all(plans[year] is demo.OTHER_YEARS[year] for year in demo.OTHER_YEARS)
+    received = {year: plan["received"] for year, plan in plans.items()}
+    assert len(set(received.values())) == len(received)  # every year its own numbers
+    assert received[2020] < received[2019] < received[2023]  # the epidemic dip, then growth
+    assert all(0.5 * REPORT_2018["cases_received"] < n < 2 * REPORT_2018["cases_received"] for n in received.values())
+    assert demo.year_plan(2022) == demo.year_plan(2022)  # seeded, not random per call
+
+
 def test_a_year_without_records_gives_zeros(loaded):
-    assert {figure.key: figure.value for figure in figures(min(demo.OTHER_YEARS) - 1)}["cases_received"] == 0
+    assert {figure.key: figure.value for figure in figures(demo.FIRST_YEAR - 1)}["cases_received"] == 0
 
 
 def test_loading_the_demo_twice_changes_nothing(loaded):

@@ -375,12 +375,17 @@ class DossierImportForm(forms.Form):
 # Collective bargaining -------------------------------------------------------------------
 
 
-def large_enterprises_for(user):
-    """Enterprises with 100+ employees a user may record bargaining for: town staff their own town's only."""
-    enterprises = Enterprise.objects.filter(headcount__gte=LARGE_ENTERPRISE_HEADCOUNT).select_related("town")
+def enterprises_for(user):
+    """Enterprises a user may record bargaining facts for: town staff their own town's only."""
+    enterprises = Enterprise.objects.select_related("town").order_by("town__order", "name")
     if role_of(user) == Role.TOWN_STAFF:
         enterprises = enterprises.filter(town_id=town_id_of(user))
-    return enterprises.order_by("town__order", "name")
+    return enterprises
+
+
+def large_enterprises_for(user):
+    """Enterprises with 100+ employees a user may record bargaining for: town staff their own town's only."""
+    return enterprises_for(user).filter(headcount__gte=LARGE_ENTERPRISE_HEADCOUNT)
 
 
 class EnterpriseChoiceField(forms.ModelChoiceField):
@@ -433,10 +438,7 @@ class InspectionForm(forms.ModelForm):
         self.fields["town"].queryset = towns_for(user)
         if role_of(user) == Role.TOWN_STAFF:
             self.fields["town"].initial = town_id_of(user)
-        unions = Enterprise.objects.select_related("town").order_by("town__order", "name")
-        if role_of(user) == Role.TOWN_STAFF:
-            unions = unions.filter(town_id=town_id_of(user))
-        self.fields["unions_covered"].queryset = unions
+        self.fields["unions_covered"].queryset = enterprises_for(user)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -467,10 +469,7 @@ class CensusEntryForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        enterprises = Enterprise.objects.select_related("town").order_by("town__order", "name")
-        if role_of(user) == Role.TOWN_STAFF:
-            enterprises = enterprises.filter(town_id=town_id_of(user))
-        self.fields["enterprise"].queryset = enterprises
+        self.fields["enterprise"].queryset = enterprises_for(user)
         self.fields["year"].initial = local_today().year - 1  # the census is taken for the year just ended
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -23,10 +23,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from union_portal.access import DISTRICT_WIDE, Role, role_of, town_id_of
 from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit, VersionedModelForm
 from union_portal.models import Town
+from union_portal.spreadsheets import BLANK_RUN_LIMIT
 
 from .models import Amenity, Venue, VenueActivity, VenueFunding, VenueHonour, VenuePhoto, validate_photo
 from .resources import (
-    BLANK_RUN_LIMIT,
     ImportFileError,
     ShortLivedCacheStorage,
     VenueCSV,

@@ -57,6 +57,10 @@ class VenueStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+# A venue in service: listed by the public finder, its page and photos open to everyone.
+PUBLIC_STATUSES = (VenueStatus.BUILT, VenueStatus.ACCEPTED)
+
+
 class AcceptanceResult(models.TextChoices):
     PASSED = "passed", _("passed")
     FAILED = "failed", _("failed")
@@ -87,7 +91,7 @@ MOTHER_BABY_MIN_SEATS = 2
 class VenueQuerySet(TownScopedQuerySet):
     def public(self):
         """What the public finder lists: venues in service (built or accepted)."""
-        return self.filter(status__in=[VenueStatus.BUILT, VenueStatus.ACCEPTED])
+        return self.filter(status__in=PUBLIC_STATUSES)
 
     def open_at(self, moment: datetime.datetime):
         """Venues open at `moment` (Beijing time): 24-hour ones, and those whose hours include it."""

@@ -32,7 +32,6 @@ from import_export.tmp_storages import CacheStorage
 from union_portal.access import DISTRICT_WIDE, Role, role_of, town_id_of
 from union_portal.formatting import FORMULA_PREFIXES, escape_cell, mask_phone
 from union_portal.models import Enterprise, Town
-from union_portal.spreadsheets import BLANK_RUN_LIMIT as BLANK_RUN_LIMIT  # re-exported for the import page
 from union_portal.spreadsheets import (
     FIRST_DATA_ROW,
     SpreadsheetError,
@@ -95,7 +94,7 @@ class VenueXLSX(base_formats.XLSX):
         try:
             headers, rows = read_xlsx_rows(in_stream, settings.IMPORT_MAX_ROWS)
         except TooManyRows as error:
-            raise ImportFileError(str(error)) from error
+            raise _too_many_rows_error() from error
         dataset = tablib.Dataset(headers=headers)
         for row in rows:
             dataset.append(row.values)

@@ -23,7 +23,7 @@ from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
 
 from .filters import PublicVenueFilter, VenueFilter
 from .forms import VenueForm, child_formsets
-from .models import Amenity, Venue, VenuePhoto, VenueStatus
+from .models import PUBLIC_STATUSES, Amenity, Venue, VenuePhoto
 from .services import venue_save
 
 ACTIVITIES_PER_PAGE = 20
@@ -148,7 +148,7 @@ class VenueDetailView(StaffVenueMixin, DetailView):
         return super().get_context_data(
             **kwargs,
             may_edit=can_edit(self.request.user, venue),
-            is_public=venue.status in (VenueStatus.BUILT, VenueStatus.ACCEPTED),
+            is_public=venue.status in PUBLIC_STATUSES,
             activity_page=Paginator(activities, ACTIVITIES_PER_PAGE).get_page(self.request.GET.get("activity_page")),
             activity_totals=activities.aggregate(
                 count=Count("pk"), sessions=Sum("sessions"), person_times=Sum("person_times")
@@ -266,9 +266,7 @@ def venue_photo_file(request, path):
     """A venue photo or thumbnail: to everyone if the venue is in service (listed by the finder), otherwise only
     to staff who may see the venue. Nothing under MEDIA_ROOT is served without this check."""
     name = f"venues/{path}"
-    visible = Q(venue__status__in=[VenueStatus.BUILT, VenueStatus.ACCEPTED]) | Q(
-        venue__in=Venue.objects.visible_to(request.user)
-    )
+    visible = Q(venue__status__in=PUBLIC_STATUSES) | Q(venue__in=Venue.objects.visible_to(request.user))
     if not VenuePhoto.objects.filter(Q(image=name) | Q(thumbnail=name)).filter(visible).exists():
         raise Http404
     try:

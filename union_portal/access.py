@@ -51,7 +51,7 @@ def can_export_personal_data(user) -> bool:
     what `visible_to` lets them see). Leadership reads lists and figures on the screen but takes
     no personal data away (DOMAIN.md §1).
     """
-    return role_of(user) in EDITORS
+    return can_edit_records(user)
 
 
 def is_district_admin(user) -> bool:

@@ -44,7 +44,7 @@ test-fast: install ## The suite without the browser journeys
 	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 bench: install ## Measure the speed targets (5,000-row import, list pages, figures) on a throwaway database
-	$(PY) benchmarks/venues.py
+	set -e; for script in benchmarks/*.py; do $(PY) $$script; done
 
 lint: install ## ruff lint and format check, migrations up to date, catalogue complete
 	$(VENV)/bin/ruff check .

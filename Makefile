@@ -28,12 +28,13 @@ run: install ## Set up everything (migrate, demo data, demo users) and serve htt
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py createcachetable
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv -v 0
-	DEBUG=true $(PY) manage.py load_demo
+	DEBUG=true $(PY) manage.py load_demo --base-url http://$(HOST):$(PORT)
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 demo: install ## Load the demo data and users only (idempotent)
 	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py load_demo
+	DEBUG=true $(PY) manage.py createcachetable
+	DEBUG=true $(PY) manage.py load_demo --base-url http://$(HOST):$(PORT)
 
 test: install ## The whole test suite (DATABASE_URL picks the database; SQLite otherwise)
 	$(PY) manage.py compilemessages --ignore=.venv -v 0

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from union_portal.admin import TownScopedAdminMixin
 from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
 
 from .models import (
@@ -14,19 +15,11 @@ from .models import (
     Case,
     CaseAttachment,
     CaseEvent,
-    CaseNumber,
     CaseWorker,
     ClaimKind,
     SupervisionInspection,
     WageAgreement,
 )
-
-
-class VisibleToMixin:
-    """Admin changelists go through visible_to too (DESIGN.md, contract 1)."""
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
 
 class CaseWorkerInline(admin.TabularInline):
@@ -62,7 +55,7 @@ class CaseAttachmentInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(VisibleToMixin, SimpleHistoryAdmin):
+class CaseAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["number", "received_on", "town", "handling_body", "employer", "status", "due_on", "dossier_kind"]
     list_filter = ["handling_body", "status", "dossier_kind", "is_collective", "town"]
     search_fields = ["number", "employer__name", "employer__credit_code", "dossier_number"]
@@ -123,20 +116,8 @@ class ClaimKindAdmin(SimpleHistoryAdmin):
     list_editable = ["order"]
 
 
-@admin.register(CaseNumber)
-class CaseNumberAdmin(admin.ModelAdmin):
-    list_display = ["prefix", "year", "last"]
-    readonly_fields = ["prefix", "year", "last"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # deleting a counter would hand out used numbers again
-
-
 @admin.register(BargainingYear)
-class BargainingYearAdmin(VisibleToMixin, SimpleHistoryAdmin):
+class BargainingYearAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["year", "enterprise", "employees", "meets_model_standard"]
     list_filter = ["year", "meets_model_standard", "enterprise__town"]
     search_fields = ["enterprise__name", "enterprise__credit_code"]
@@ -146,7 +127,7 @@ class BargainingYearAdmin(VisibleToMixin, SimpleHistoryAdmin):
 
 
 @admin.register(WageAgreement)
-class WageAgreementAdmin(VisibleToMixin, SimpleHistoryAdmin):
+class WageAgreementAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["enterprise", "signed_on", "starts_on", "ends_on"]
     list_filter = ["enterprise__town"]
     search_fields = ["enterprise__name", "enterprise__credit_code"]
@@ -157,7 +138,7 @@ class WageAgreementAdmin(VisibleToMixin, SimpleHistoryAdmin):
 
 
 @admin.register(BargainingInstructor)
-class BargainingInstructorAdmin(VisibleToMixin, SimpleHistoryAdmin):
+class BargainingInstructorAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "level", "town", "appointed_on", "left_on"]
     list_filter = ["level", "town"]
     search_fields = ["name"]
@@ -165,7 +146,7 @@ class BargainingInstructorAdmin(VisibleToMixin, SimpleHistoryAdmin):
 
 
 @admin.register(SupervisionInspection)
-class SupervisionInspectionAdmin(VisibleToMixin, SimpleHistoryAdmin):
+class SupervisionInspectionAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["date", "town", "inspected_with", "unions_count"]
     list_filter = ["town"]
     date_hierarchy = "date"

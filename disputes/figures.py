@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from union_portal.figures import Figure, list_url
+from union_portal.figures import YUAN, Figure, count_figure, figure_table, list_url
 
 from .models import (
     BargainingInstructor,
@@ -86,27 +86,19 @@ def _case_figures(year, town):
     rows = [
         ("cases_received", _("labour dispute cases received"), _("cases"), received),
         ("cases_mediated", _("cases mediated successfully by the district centre"), _("cases"), mediated_url),
-        ("mediated_amount", _("amount involved in successfully mediated cases"), _("yuan"), mediated_url),
+        ("mediated_amount", _("amount involved in successfully mediated cases"), YUAN, mediated_url),
         ("collective_incidents", _("collective incidents handled"), _("incidents"), collective_url),
         ("collective_workers", _("workers involved in collective incidents"), _("workers"), collective_url),
         ("legal_aid_cases", _("legal aid cases accepted"), _("cases"), legal_aid_url),
-        ("legal_aid_amount", _("amount involved in legal aid cases"), _("yuan"), legal_aid_url),
+        ("legal_aid_amount", _("amount involved in legal aid cases"), YUAN, legal_aid_url),
         ("formal_dossiers", _("formal dossiers reported"), _("dossiers"), formal_url),
         ("formal_dossier_workers", _("workers in formal dossiers"), _("workers"), formal_url),
-        ("formal_dossier_recovered", _("amount recovered in formal dossiers"), _("yuan"), formal_url),
+        ("formal_dossier_recovered", _("amount recovered in formal dossiers"), YUAN, formal_url),
         ("simple_dossiers", _("simple dossiers reported"), _("dossiers"), simple_url),
         ("simple_dossier_workers", _("workers in simple dossiers"), _("workers"), simple_url),
-        ("simple_dossier_recovered", _("amount recovered in simple dossiers"), _("yuan"), simple_url),
+        ("simple_dossier_recovered", _("amount recovered in simple dossiers"), YUAN, simple_url),
     ]
-    return [_figure(key, label, unit, totals[key], link) for key, label, unit, link in rows]
-
-
-MONEY_KEYS = {"mediated_amount", "legal_aid_amount", "formal_dossier_recovered", "simple_dossier_recovered"}
-
-
-def _figure(key, label, unit, value, url):
-    value = (value or ZERO).quantize(Decimal("0.01")) if key in MONEY_KEYS else int(value or 0)
-    return Figure(key=key, label=str(label), value=value, unit=str(unit), url=url)
+    return figure_table(rows, totals)
 
 
 def model_share(model: int, large: int) -> Decimal:
@@ -125,17 +117,15 @@ def _bargaining_figures(year, town):
     url = list_url("disputes:bargaining_census", year=year, town=town)
     model_url = list_url("disputes:bargaining_census", year=year, town=town, model="1")
     return [
-        Figure(
-            "large_enterprises", str(_("enterprises with 100+ employees")), totals["large"], str(_("enterprises")), url
-        ),
-        Figure(
+        count_figure("large_enterprises", _("enterprises with 100+ employees"), totals["large"], _("enterprises"), url),
+        count_figure(
             "model_enterprises",
-            str(_("of them meeting the model-enterprise standard")),
+            _("of them meeting the model-enterprise standard"),
             totals["model"],
-            str(_("enterprises")),
+            _("enterprises"),
             model_url,
         ),
-        Figure(
+        Figure(  # a share, not a count: two places of per cent
             "model_enterprise_share",
             str(_("share of model enterprises")),
             model_share(totals["model"], totals["large"]),
@@ -154,20 +144,24 @@ def _instructor_figures(year, town):
         city=Count("pk", filter=Q(level=InstructorLevel.CITY)),
         district=Count("pk", filter=Q(level=InstructorLevel.DISTRICT)),
     )
+
+    def url(level):
+        return list_url("disputes:instructor_list", year=year, town=town, level=level)
+
     return [
-        Figure(
+        count_figure(
             "city_instructors",
-            str(_("city-level bargaining instructors")),
+            _("city-level bargaining instructors"),
             totals["city"],
-            str(_("people")),
-            list_url("disputes:instructor_list", year=year, town=town, level=InstructorLevel.CITY),
+            _("people"),
+            url(InstructorLevel.CITY),
         ),
-        Figure(
+        count_figure(
             "district_instructors",
-            str(_("district-level bargaining instructors")),
+            _("district-level bargaining instructors"),
             totals["district"],
-            str(_("people")),
-            list_url("disputes:instructor_list", year=year, town=town, level=InstructorLevel.DISTRICT),
+            _("people"),
+            url(InstructorLevel.DISTRICT),
         ),
     ]
 
@@ -177,11 +171,11 @@ def _inspection_figures(year, town):
     inspections = SupervisionInspection.objects.filter(date__year=year).in_town(town)
     covered = inspections.aggregate(unions=Count("unions_covered", distinct=True))["unions"]
     return [
-        Figure(
+        count_figure(
             "unions_inspected",
-            str(_("secondary unions covered by joint inspection")),
+            _("secondary unions covered by joint inspection"),
             covered,
-            str(_("unions")),
+            _("unions"),
             list_url("disputes:inspection_list", year=year, town=town),
         )
     ]

@@ -1,19 +1,28 @@
-"""The case list's search box and filters (django-filter); the figures link to these parameters."""
+"""The query strings of the disputes pages as django-filter FilterSets: the case list's search box and
+filters, the bargaining lists, and the intake's look-ups. The figures link to these parameters."""
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .forms import towns_for
+from union_portal.access import towns_for
+from union_portal.models import Enterprise
+
 from .models import (
     OPEN_STATUSES,
+    BargainingInstructor,
+    BargainingYear,
     Case,
     ClaimKindCode,
     ClockState,
     DossierKind,
     HandlingBody,
+    InstructorLevel,
     Outcome,
     Status,
+    SupervisionInspection,
+    renewal_horizon,
 )
 
 YES_NO = [("1", _("yes")), ("0", _("no"))]
@@ -105,3 +114,127 @@ class CaseFilter(django_filters.FilterSet):
         """Link-only filters that are set: kept as hidden inputs so the bar does not drop them."""
         data = self.form.data
         return [(name, data.get(name)) for name in self.filters if name not in self.BAR and data.get(name)]
+
+
+# Collective bargaining: the lists' parameters are a contract (disputes/figures.py links to them) -----
+
+ONLY = [("1", _("yes"))]
+
+
+class LargeEnterpriseFilter(django_filters.FilterSet):
+    """`?lacking=1`: enterprises without a current wage agreement; else `?renewal=1`: those whose current
+    agreement ends within the renewal notice, so bargaining for the next can start in time."""
+
+    lacking = django_filters.ChoiceFilter(choices=ONLY, method="filter_lacking")
+    renewal = django_filters.ChoiceFilter(choices=ONLY, method="filter_renewal")
+
+    class Meta:
+        model = Enterprise
+        fields = []
+
+    def filter_lacking(self, queryset, name, value):
+        return queryset.filter(has_current=False)
+
+    def filter_renewal(self, queryset, name, value):
+        if self.shown() != "renewal":
+            return queryset  # "lacking" wins: the two views are tabs of one list
+        return queryset.filter(current_ends_on__lte=renewal_horizon())
+
+    def shown(self) -> str:
+        """The tab the list shows: "lacking", "renewal" or "" (all)."""
+        data = getattr(self.form, "cleaned_data", {})  # validated once the list was filtered; unbound: all
+        return next((name for name in ("lacking", "renewal") if data.get(name) == "1"), "")
+
+
+class CensusFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter()
+    town = django_filters.NumberFilter(field_name="enterprise__town")
+    model = django_filters.ChoiceFilter(choices=ONLY, field_name="meets_model_standard", method="filter_model")
+
+    class Meta:
+        model = BargainingYear
+        fields = []
+
+    def filter_model(self, queryset, name, value):
+        return queryset.filter(meets_model_standard=True)
+
+
+class InstructorFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(method="filter_year")
+    level = django_filters.ChoiceFilter(choices=InstructorLevel.choices)
+    town = django_filters.NumberFilter(field_name="town")
+
+    class Meta:
+        model = BargainingInstructor
+        fields = []
+
+    def filter_year(self, queryset, name, value):
+        return queryset.serving_in(int(value))
+
+
+class InspectionFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="date", lookup_expr="year")
+    town = django_filters.NumberFilter(field_name="town")
+
+    class Meta:
+        model = SupervisionInspection
+        fields = []
+
+
+# The intake form's look-ups (htmx): the parameters are the intake form's own fields ------------------
+
+
+class EmployerSearchFilter(django_filters.FilterSet):
+    """Enterprises whose name or credit code holds the typed text (two characters at least)."""
+
+    employer_name = django_filters.CharFilter(method="filter_nothing")
+    q = django_filters.CharFilter(method="filter_nothing")
+
+    class Meta:
+        model = Enterprise
+        fields = []
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # both name the same text: filter_queryset reads them together
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        text = (data.get("employer_name") or "").strip() or (data.get("q") or "").strip()
+        if len(text) < 2:
+            return queryset.none()
+        return queryset.filter(Q(name__icontains=text) | Q(credit_code__startswith=text.upper()))
+
+
+class IntakeDuplicateFilter(django_filters.FilterSet):
+    """Open cases with the workers (by ID number) or the employer being typed into the intake form."""
+
+    employer_credit_code = django_filters.CharFilter(method="filter_nothing")
+    employer_name = django_filters.CharFilter(method="filter_nothing")
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # the employer is found from both fields in filter_queryset
+
+    def filter_queryset(self, queryset):
+        return queryset.open_duplicates(id_numbers=self.id_numbers(), employer=self.employer())
+
+    def id_numbers(self) -> list[str]:
+        """The complete ID numbers in the form's worker rows (workers-<n>-id_number: as many as it has)."""
+        typed = (
+            value.strip().upper()
+            for key, value in self.data.items()
+            if key.startswith("workers-") and key.endswith("-id_number")
+        )
+        return sorted({number for number in typed if len(number) == 18})
+
+    def employer(self):
+        """The registered employer named by credit code, or else by a name only one enterprise has."""
+        code = (self.form.cleaned_data.get("employer_credit_code") or "").strip().upper()
+        name = (self.form.cleaned_data.get("employer_name") or "").strip()
+        if code:
+            return Enterprise.objects.filter(credit_code=code).first()
+        matches = list(Enterprise.objects.filter(name=name)[:2]) if name else []
+        return matches[0] if len(matches) == 1 else None

@@ -2,16 +2,18 @@
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from union_portal.access import Role, role_of, town_id_of
+from union_portal.access import assignable_staff, default_town, enterprises_for, towns_for
+from union_portal.child_rows import RowEdits, formset_edits
 from union_portal.concurrency import VersionedModelForm
+from union_portal.errors import add_to_form
 from union_portal.models import Enterprise, Town
+from union_portal.uploads import ATTACHMENT, UploadField
 from union_portal.validators import validate_credit_code
 
+from . import services
 from .models import (
     ACTION_KINDS,
     LARGE_ENTERPRISE_HEADCOUNT,
@@ -28,26 +30,8 @@ from .models import (
     WageAgreement,
     local_today,
 )
-from .services import CaseRuleError, sniff_attachment
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def towns_for(user):
-    """The towns a user may file cases in: town staff their own only."""
-    towns = Town.objects.select_related("district")
-    if role_of(user) == Role.TOWN_STAFF:
-        return towns.filter(pk=town_id_of(user))
-    return towns
-
-
-def handlers_for(user):
-    """Staff who may be assigned a case: district staff and admins, and the user's own town's staff."""
-    users = get_user_model().objects.filter(is_active=True, staff_profile__isnull=False)
-    users = users.exclude(staff_profile__role=Role.LEADERSHIP)
-    if role_of(user) == Role.TOWN_STAFF:
-        users = users.filter(Q(staff_profile__town_id=town_id_of(user)) | Q(staff_profile__town__isnull=True))
-    return users.order_by("username")
 
 
 class HandlerChoiceField(forms.ModelChoiceField):
@@ -111,10 +95,10 @@ class CaseForm(VersionedModelForm):
         self.employer = None
         self.fields["town"].queryset = towns_for(user)
         self.fields["claim_kinds"].queryset = ClaimKind.objects.all()
-        self.fields["assigned_to"].queryset = handlers_for(user)
+        self.fields["assigned_to"].queryset = assignable_staff(user)
         self.fields["assigned_to"].required = False
-        if role_of(user) == Role.TOWN_STAFF:
-            self.fields["town"].initial = town_id_of(user)
+        if town_id := default_town(user):  # a town's own staff file for the town union
+            self.fields["town"].initial = town_id
             self.fields["handling_body"].initial = HandlingBody.TOWN_UNION
         if self.instance.pk:
             self.fields["handling_body"].disabled = True
@@ -171,12 +155,27 @@ class CaseForm(VersionedModelForm):
         )
 
     def save(self, commit=True):
-        """Edit only: intake goes through services.case_open."""
-        if self.employer is not None and self.employer.pk is None:
-            self.employer.full_clean()
-            self.employer.save()
-        self.instance.employer = self.employer
-        return super().save(commit=commit)
+        raise NotImplementedError("The form only validates: services.case_open and case_update write.")
+
+    INTAKE_FIELDS = (
+        "town", "received_on", "channel", "handling_body", "claim_kinds", "amount_claimed", "facts",
+        "headcount", "is_collective", "collective_cause", "government_bodies", "learned_on", "assigned_to",
+    )  # fmt: skip
+
+    def intake_kwargs(self) -> dict:
+        """What `services.case_open` takes from this form (the workers come from their formset)."""
+        kwargs = {name: self.cleaned_data.get(name) for name in self.INTAKE_FIELDS}
+        return {**kwargs, "employer": self.employer, "amount_claimed": kwargs["amount_claimed"] or 0}
+
+    def edit_kwargs(self) -> dict:
+        """What `services.case_update` takes from this form (the workers come from their formset)."""
+        data = self.cleaned_data
+        return {
+            "version": data.get("version"),
+            "fields": {name: data.get(name) for name in services.CASE_EDIT_FIELDS if name in self.fields},
+            "employer": self.employer,
+            "claim_kinds": data.get("claim_kinds") or [],
+        }
 
 
 WORKER_FIELDS = ("name", "id_number", "phone", "is_representative")
@@ -216,6 +215,10 @@ class BaseWorkerFormSet(forms.BaseInlineFormSet):
 
     def id_numbers(self) -> list[str]:
         return [row["id_number"] for row in self.worker_rows()]
+
+    def edits(self) -> RowEdits:
+        """The rows changed, added and ticked for removal, for `services.case_update` (which checks their ids)."""
+        return formset_edits(self)
 
 
 # Editing may remove a worker; intake shows three empty rows and no delete boxes.
@@ -311,11 +314,7 @@ class TimelineForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(
-        label=_("file"),
-        help_text=_("A PDF or a JPEG, PNG or WebP image."),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}),
-    )
+    file = UploadField(rule=ATTACHMENT, label=_("file"), help_text=_("A PDF or a JPEG, PNG or WebP image."))
     description = forms.CharField(label=_("description"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -323,14 +322,6 @@ class AttachmentForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        try:
-            sniff_attachment(upload)
-        except CaseRuleError as error:
-            raise ValidationError(error.messages)
-        return upload
 
 
 class ExtensionForm(forms.Form):
@@ -350,8 +341,7 @@ class DossierImportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["town"].queryset = towns_for(user)
-        if role_of(user) == Role.TOWN_STAFF:
-            self.fields["town"].initial = town_id_of(user)
+        self.fields["town"].initial = default_town(user)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -375,14 +365,6 @@ class DossierImportForm(forms.Form):
 # Collective bargaining -------------------------------------------------------------------
 
 
-def enterprises_for(user):
-    """Enterprises a user may record bargaining facts for: town staff their own town's only."""
-    enterprises = Enterprise.objects.select_related("town").order_by("town__order", "name")
-    if role_of(user) == Role.TOWN_STAFF:
-        enterprises = enterprises.filter(town_id=town_id_of(user))
-    return enterprises
-
-
 def large_enterprises_for(user):
     """Enterprises with 100+ employees a user may record bargaining for: town staff their own town's only."""
     return enterprises_for(user).filter(headcount__gte=LARGE_ENTERPRISE_HEADCOUNT)
@@ -398,7 +380,14 @@ class EnterpriseMultipleChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.name}（{obj.credit_code}）"
 
 
-class WageAgreementForm(forms.ModelForm):
+class RecordedByServiceForm(forms.ModelForm):
+    """A model form that only validates: its fields are the keyword arguments of the service that records it."""
+
+    def service_kwargs(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self._meta.fields}
+
+
+class WageAgreementForm(RecordedByServiceForm):
     class Meta:
         model = WageAgreement
         fields = ["enterprise", "signed_on", "starts_on", "ends_on", "notes"]
@@ -414,15 +403,11 @@ class WageAgreementForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        starts, ends, signed = cleaned.get("starts_on"), cleaned.get("ends_on"), cleaned.get("signed_on")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_on", _("The term must end after it starts."))
-        if signed and signed > local_today():
-            self.add_error("signed_on", _("The signing date cannot be in the future."))
+        _run_check(self, services.wage_agreement_check, "signed_on", "starts_on", "ends_on")
         return cleaned
 
 
-class InspectionForm(forms.ModelForm):
+class InspectionForm(RecordedByServiceForm):
     class Meta:
         model = SupervisionInspection
         fields = ["town", "date", "inspected_with", "unions_covered", "findings"]
@@ -436,8 +421,7 @@ class InspectionForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["town"].queryset = towns_for(user)
-        if role_of(user) == Role.TOWN_STAFF:
-            self.fields["town"].initial = town_id_of(user)
+        self.fields["town"].initial = default_town(user)
         self.fields["unions_covered"].queryset = enterprises_for(user)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -445,21 +429,11 @@ class InspectionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        town, unions, day = cleaned.get("town"), cleaned.get("unions_covered"), cleaned.get("date")
-        if town and unions:
-            elsewhere = [union.name for union in unions if union.town_id != town.pk]
-            if elsewhere:
-                self.add_error(
-                    "unions_covered",
-                    _("These enterprises are not in %(town)s: %(names)s.")
-                    % {"town": town.name, "names": "、".join(elsewhere)},
-                )
-        if day and day > local_today():
-            self.add_error("date", _("An inspection cannot be recorded before it took place."))
+        _run_check(self, services.inspection_check, "town", "date", "unions_covered")
         return cleaned
 
 
-class CensusEntryForm(forms.ModelForm):
+class CensusEntryForm(RecordedByServiceForm):
     """A year's census line for an enterprise with 100+ employees: its headcount that year and the model standard."""
 
     class Meta:
@@ -475,18 +449,15 @@ class CensusEntryForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
-    def clean_year(self):
-        year = self.cleaned_data["year"]
-        if not 2000 <= year <= local_today().year:
-            raise ValidationError(_("Give a year from 2000 to this year."), code="census_year")
-        return year
+    def clean(self):
+        cleaned = super().clean()
+        _run_check(self, services.census_entry_check, "year", "employees")
+        return cleaned
 
-    def clean_employees(self):
-        employees = self.cleaned_data["employees"]
-        if employees < LARGE_ENTERPRISE_HEADCOUNT:
-            raise ValidationError(
-                _("The census lists enterprises with %(count)d or more employees."),
-                params={"count": LARGE_ENTERPRISE_HEADCOUNT},
-                code="census_small",
-            )
-        return employees
+
+def _run_check(form, check, *names) -> None:
+    """Run a service's rule on the cleaned values (the service runs it again), marking the fields it names."""
+    try:
+        check(**{name: form.cleaned_data.get(name) for name in names})
+    except ValidationError as error:
+        add_to_form(form, error)

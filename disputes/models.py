@@ -14,13 +14,14 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from union_portal.access import DISTRICT_WIDE, Role, TownScopedQuerySet, role_of, town_id_of
+from union_portal import uploads
+from union_portal.access import TownScopedQuerySet
 from union_portal.concurrency import VersionedModel
 from union_portal.models import Enterprise, Town
 from union_portal.validators import validate_id_number, validate_phone
@@ -228,6 +229,38 @@ class CaseQuerySet(TownScopedQuerySet):
             | Q(employer__credit_code=text.upper())
             | Q(pk__in=workers)
         )
+
+    def desk_counts(self, user) -> dict[str, int]:
+        """How many cases each panel of `user`'s start page holds (DESK_PANELS), in one statement."""
+        return self.aggregate(**{key: Count("pk", filter=q) for key, q in desk_conditions(user).items()})
+
+    def desk_panel(self, key: str, user):
+        """The cases of one panel of `user`'s start page, in the order it lists them."""
+        cases = self.filter(desk_conditions(user)[key])
+        return cases.order_by("last_activity_at", "pk") if key == "idle" else cases.by_due_date()
+
+    def open_duplicates(self, *, id_numbers=(), employer=None):
+        """Open cases naming one of these workers (by ID number) or this employer: the intake's warning."""
+        condition = Q()
+        if id_numbers:
+            condition |= Q(pk__in=CaseWorker.objects.filter(id_number__in=id_numbers).values("case_id"))
+        if employer is not None and employer.pk:
+            condition |= Q(employer=employer)
+        return self.open().filter(condition) if condition else self.none()
+
+
+DESK_PANELS = ("mine", "due_soon", "overdue", "idle")
+
+
+def desk_conditions(user, today: datetime.date | None = None) -> dict[str, Q]:
+    """The panels of a staff member's start page: my open cases, due within 3 days, overdue, idle for 30 days."""
+    today = today or local_today()
+    return {
+        "mine": Q(status__in=OPEN_STATUSES, assigned_to=user),
+        "due_soon": clock_condition(ClockState.DUE_SOON, today),
+        "overdue": clock_condition(ClockState.OVERDUE, today),
+        "idle": idle_condition(),
+    }
 
 
 class Case(VersionedModel):
@@ -473,25 +506,6 @@ class Case(VersionedModel):
         return super().save(*args, **kwargs)
 
 
-class CaseNumber(models.Model):
-    """The last sequence number used per case-number prefix and year: numbers are never reused."""
-
-    prefix = models.CharField(_("prefix"), max_length=20)
-    year = models.PositiveSmallIntegerField(_("year"))
-    last = models.PositiveIntegerField(_("last number used"), default=0)
-
-    class Meta:
-        verbose_name = _("case-number counter")
-        verbose_name_plural = _("case-number counters")
-        ordering = ["prefix", "year"]
-        constraints = [
-            models.UniqueConstraint(fields=["prefix", "year"], name="disputes_casenumber_prefix_year_unique"),
-        ]
-
-    def __str__(self):
-        return f"{self.prefix}〔{self.year}〕{self.last:04d}"
-
-
 def case_number_prefix(town: Town, handling_body: str) -> str:
     """Each handling body numbers its own cases: the district's centre and legal-aid desk, and each town union.
 
@@ -589,11 +603,8 @@ class CaseEvent(models.Model):
 
 
 def attachment_path(instance, filename):
-    # A random stored name: the original name is kept in the row, never in the path.
-    import uuid
-
-    suffix = PurePath(filename).suffix.lower()
-    return f"cases/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    """A random stored name with the extension of the sniffed type; the original name is kept in the row only."""
+    return uploads.random_path("cases", uploads.FILE_TYPES.get(instance.content_type))
 
 
 class CaseAttachment(models.Model):
@@ -622,6 +633,37 @@ class CaseAttachment(models.Model):
 
     def get_absolute_url(self):
         return reverse("disputes:attachment_download", args=[self.case_id, self.pk])
+
+    def clean(self):
+        # A new file is judged by its content; the type recorded (and later served) must be the one found.
+        file_type = uploads.FILE_TYPES.get(self.content_type)
+        if self.file and not self.file._committed:
+            try:
+                file_type = uploads.upload_check(self.file, rule=uploads.ATTACHMENT)
+            except ValidationError as error:
+                raise ValidationError({"file": error})
+            if file_type.content_type != self.content_type:
+                message = _("The content type must be the one the file's content shows: %(type)s.")
+                error = ValidationError(message, params={"type": file_type.content_type}, code="attachment_type")
+                raise ValidationError({"content_type": error})
+        if file_type not in uploads.ATTACHMENT.types:
+            message = _("Only PDF files and JPEG, PNG or WebP images can be attached.")
+            raise ValidationError({"content_type": ValidationError(message, code="attachment_type")})
+
+    @property
+    def served_content_type(self) -> str:
+        """What the download says it is: the type sniffed at upload, or plain bytes for anything else."""
+        file_type = uploads.FILE_TYPES.get(self.content_type)
+        return file_type.content_type if file_type in uploads.ATTACHMENT.types else "application/octet-stream"
+
+    @property
+    def download_name(self) -> str:
+        """The name the user gave, with an extension that agrees with the content (older rows may disagree)."""
+        file_type = uploads.FILE_TYPES.get(self.served_content_type)
+        name = PurePath(self.original_name or "file")
+        if file_type and name.suffix.lower() in file_type.extensions:
+            return name.name
+        return name.stem + (file_type.extension if file_type else ".bin")
 
 
 # Collective bargaining --------------------------------------------------------------
@@ -699,20 +741,40 @@ class WageAgreement(models.Model):
         return self.starts_on <= day <= self.ends_on
 
 
+RENEWAL_NOTICE_DAYS = 90  # a wage agreement's renewal is flagged this long before its term ends
+
+
+def renewal_horizon(today: datetime.date | None = None) -> datetime.date:
+    """A current wage agreement ending on or before this day is due for renewal."""
+    return (today or local_today()) + datetime.timedelta(days=RENEWAL_NOTICE_DAYS)
+
+
+def with_wage_agreements(enterprises, today: datetime.date | None = None):
+    """`enterprises` (Enterprise rows, a core model) with what the bargaining list shows of their agreements.
+
+    Annotated `has_current`, `current_ends_on` (the current agreement's end), `latest_ends_on` and
+    `latest_signed_on` (of the latest agreement): one statement for any number of enterprises.
+    """
+    today = today or local_today()
+    current = WageAgreement.objects.filter(
+        enterprise=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today
+    ).order_by("-ends_on")
+    latest = WageAgreement.objects.filter(enterprise=OuterRef("pk")).order_by("-ends_on")
+    return enterprises.annotate(
+        has_current=Exists(current),
+        current_ends_on=Subquery(current.values("ends_on")[:1]),
+        latest_ends_on=Subquery(latest.values("ends_on")[:1]),
+        latest_signed_on=Subquery(latest.values("signed_on")[:1]),
+    )
+
+
 class InstructorLevel(models.TextChoices):
     CITY = "city", _("city level")
     DISTRICT = "district", _("district level")
 
 
 class InstructorQuerySet(TownScopedQuerySet):
-    def visible_to(self, user):
-        """District roles see all; town staff see their town's instructors and the district-wide ones."""
-        role = role_of(user)
-        if role in DISTRICT_WIDE:
-            return self
-        if role == Role.TOWN_STAFF and town_id_of(user):
-            return self.filter(Q(town_id=town_id_of(user)) | Q(town__isnull=True))
-        return self.none()
+    include_townless = True  # town staff see their town's instructors and the district-wide ones
 
     def serving_in(self, year: int):
         return self.filter(appointed_on__year__lte=year).exclude(left_on__year__lt=year)

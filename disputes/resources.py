@@ -2,47 +2,44 @@
 
 The export masks ID and phone numbers and escapes every text cell against formula injection.
 
-The dossier import reads the sheet town unions already keep (one row per closed dossier),
-validates every row first and writes nothing unless all are good. The town's own dossier
-number is the natural key: importing the same sheet again updates those cases instead of
-adding them twice. It is written by hand rather than as an import-export Resource because
-each new row needs a case number from the counter and may register its employer, and
-the messages must name the Excel row and column in the user's language.
+The dossier import reads the sheet town unions already keep (one row per closed dossier) with
+the portal's spreadsheet kit (the guarded reader, its header aliases and widgets), validates
+every row first and writes nothing unless all are good (`services.dossier_import`). The town's
+own dossier number is the natural key: importing the same sheet again updates those cases
+instead of adding them twice. A column the sheet lacks keeps each case's stored value. It is
+written by hand rather than as an import-export Resource because each new row needs a case
+number from the counter and may register its employer, and the messages must name the Excel row
+and column in the user's language.
 """
 
 import datetime
 import secrets
 from dataclasses import dataclass, field
-from decimal import Decimal
-from io import BytesIO
 
-import openpyxl
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import resources, widgets
 from import_export.fields import Field
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from union_portal.access import towns_for
 from union_portal.formatting import escape_cell, mask_id_number, mask_phone
-from union_portal.models import Enterprise
-from union_portal.spreadsheets import SpreadsheetError, read_xlsx_rows
+from union_portal.spreadsheet_files import Sheet, template_workbook, workbook_bytes
+from union_portal.spreadsheet_widgets import (
+    ChoiceWidget,
+    CodeWidget,
+    DateWidget,
+    DecimalNumberWidget,
+    TextWidget,
+    WholeNumberWidget,
+)
+from union_portal.spreadsheets import HeaderAliases, SpreadsheetError, read_xlsx_rows
 from union_portal.validators import validate_credit_code
 
-from .models import (
-    Case,
-    ClaimKind,
-    ClaimKindCode,
-    DossierKind,
-    HandlingBody,
-    Status,
-    case_number_prefix,
-    format_case_number,
-)
+from .models import Case, ClaimKindCode, DossierKind, Status
 
 # Export -------------------------------------------------------------------------------
 
@@ -136,23 +133,21 @@ class CaseResource(resources.ModelResource):
 
 
 def export_cases(cases) -> bytes:
-    """The cases (a list or a prefetched queryset) as xlsx bytes."""
+    """The cases (a list or a prefetched queryset) as xlsx bytes, on a sheet named for them."""
     dataset = CaseResource().export(queryset=list(cases), force_native_type=True)
-    return dataset.export("xlsx")
+    return workbook_bytes(Sheet(gettext("dispute cases"), list(dataset.headers), dataset))
 
 
 # Import of town dossiers --------------------------------------------------------------
 
-DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
-
 
 class DossierRowForm(forms.Form):
-    """One row of a town's dossier sheet, validated like a form (messages come translated)."""
+    """One row of a town's dossier sheet, as the widgets read it, checked like a form (messages come translated)."""
 
     dossier_number = forms.CharField(label=_("dossier number"), max_length=40)
-    dossier_kind = forms.CharField(label=_("dossier kind"))
-    received_on = forms.DateField(label=_("received on"), input_formats=DATE_FORMATS)
-    closed_on = forms.DateField(label=_("closed on"), input_formats=DATE_FORMATS)
+    dossier_kind = forms.ChoiceField(label=_("dossier kind"), choices=DossierKind.choices)
+    received_on = forms.DateField(label=_("received on"))
+    closed_on = forms.DateField(label=_("closed on"))
     employer = forms.CharField(label=_("employer"), max_length=200)
     credit_code = forms.CharField(label=_("unified social credit code"), max_length=18)
     headcount = forms.IntegerField(label=_("workers involved"), min_value=1)
@@ -162,21 +157,11 @@ class DossierRowForm(forms.Form):
     amount_recovered = forms.DecimalField(
         label=_("amount recovered (yuan)"), max_digits=14, decimal_places=2, min_value=0
     )
-    claim_kind = forms.CharField(label=_("kind of claim"), required=False)
+    claim_kind = forms.ChoiceField(label=_("kind of claim"), choices=ClaimKindCode.choices, required=False)
     inspection_squad = forms.CharField(label=_("labour-inspection squad"), max_length=100, required=False)
 
-    def clean_dossier_number(self):
-        return self.cleaned_data["dossier_number"].strip()
-
-    def clean_dossier_kind(self):
-        return _choice_value(self.cleaned_data["dossier_kind"], DossierKind)
-
-    def clean_claim_kind(self):
-        text = self.cleaned_data.get("claim_kind", "").strip()
-        return _choice_value(text, ClaimKindCode) if text else ""
-
     def clean_credit_code(self):
-        code = self.cleaned_data["credit_code"].strip().upper()
+        code = self.cleaned_data["credit_code"]
         validate_credit_code(code)
         return code
 
@@ -204,40 +189,40 @@ LEDGER_WORDS = {
     "加班": ClaimKindCode.OVERTIME,
     "其他": ClaimKindCode.OTHER,
 }
+# Other headers town ledgers give the columns (data, never translated).
+HEADER_WORDS = {
+    "dossier_number": ["卷宗号", "案卷号", "档案号"],
+    "dossier_kind": ["案卷类别", "卷宗类型"],
+    "received_on": ["受理时间", "立案日期"],
+    "closed_on": ["结案时间"],
+    "employer": ["用人单位", "单位名称"],
+    "credit_code": ["信用代码", "社会信用代码"],
+    "headcount": ["人数", "涉及人数"],
+    "amount_claimed": ["涉案金额", "涉及金额"],
+    "amount_recovered": ["追回金额"],
+    "claim_kind": ["诉求", "争议类型"],
+    "inspection_squad": ["监察中队"],
+}
+# How each column's cells are read: the kit's widgets (full-width digits, 2018年3月5日, Excel serials, labels).
+WIDGETS = {
+    "dossier_number": TextWidget(),
+    "dossier_kind": ChoiceWidget(DossierKind, aliases=LEDGER_WORDS),
+    "received_on": DateWidget(),
+    "closed_on": DateWidget(),
+    "employer": TextWidget(),
+    "credit_code": CodeWidget(),
+    "headcount": WholeNumberWidget(default=None),
+    "amount_claimed": DecimalNumberWidget(),
+    "amount_recovered": DecimalNumberWidget(),
+    "claim_kind": ChoiceWidget(ClaimKindCode, aliases=LEDGER_WORDS),
+    "inspection_squad": TextWidget(),
+}
+CHOICES = {"dossier_kind": DossierKind, "claim_kind": ClaimKindCode}
 
 
-def _choice_value(text: str, choices) -> str:
-    """A TextChoices value from its value, its label in either language or a ledger word (简易案卷, simple, 简易)."""
-    text = (text or "").strip()
-    if LEDGER_WORDS.get(text) in choices.values:
-        return LEDGER_WORDS[text]
-    for value, label in choices.choices:
-        if text.lower() in {value, str(label).lower(), _english(label).lower()}:
-            return value
-    raise ValidationError(
-        _("“%(value)s” is not one of: %(choices)s."),
-        params={"value": text, "choices": "、".join(str(label) for _value, label in choices.choices)},
-    )
-
-
-def _english(label) -> str:
-    from django.utils import translation
-
-    with translation.override("en"):
-        return str(label)
-
-
-def _cell(value):
-    """Excel cell values as the row form expects them."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(Decimal(repr(value)))
-    return str(value).strip()
+def dossier_headers() -> HeaderAliases:
+    fields = DossierRowForm.base_fields
+    return HeaderAliases({name: fields[name].label for name in fields}, HEADER_WORDS)
 
 
 @dataclass
@@ -245,6 +230,7 @@ class DossierRow:
     number: int  # the Excel row number
     data: dict
     existing: Case | None = None
+    cells: list = field(default_factory=list)  # the row as the preview shows it: choices by their labels
 
     @property
     def action(self):
@@ -254,7 +240,8 @@ class DossierRow:
 @dataclass
 class DossierSheet:
     town: object
-    raw: list = field(default_factory=list)  # [(excel row number, {field: text})]
+    raw: list = field(default_factory=list)  # [(excel row number, {column name: cell value})]
+    columns: list = field(default_factory=list)  # the column names the sheet has, in FIELDS order
     rows: list = field(default_factory=list)
     errors: list = field(default_factory=list)
 
@@ -264,69 +251,76 @@ class DossierSheet:
     def headers(cls) -> list[str]:
         return [str(DossierRowForm.base_fields[name].label) for name in cls.FIELDS]
 
-    @classmethod
-    def blank(cls) -> bytes:
-        book = openpyxl.Workbook()
-        book.active.append(cls.headers())
-        out = BytesIO()
-        book.save(out)
-        return out.getvalue()
+    @property
+    def column_headers(self) -> list[str]:
+        return [str(DossierRowForm.base_fields[name].label) for name in self.columns]
+
+    @property
+    def missing_columns(self) -> list[str]:
+        """The optional columns the sheet lacks: the cases it updates keep their values there."""
+        return [str(DossierRowForm.base_fields[name].label) for name in self.FIELDS if name not in self.columns]
 
     @classmethod
-    def _header_map(cls, header_row) -> dict:
-        """Column index -> field name; headers match in Chinese or English."""
-        names = {}
+    def blank(cls) -> bytes:
+        """The template: the headers, and a sheet saying what each column takes."""
+        return template_workbook(title=gettext("town dossiers"), headers=cls.headers(), guide=cls._guide())
+
+    @classmethod
+    def _guide(cls) -> list[tuple[str, str]]:
+        guide = []
         for name in cls.FIELDS:
-            label = DossierRowForm.base_fields[name].label
-            names[str(label).strip().lower()] = name
-            names[_english(label).strip().lower()] = name
-        return {
-            i: names[str(h).strip().lower()] for i, h in enumerate(header_row) if h and str(h).strip().lower() in names
-        }
+            form_field = DossierRowForm.base_fields[name]
+            hints = [
+                gettext("required")
+                if form_field.required
+                else gettext("optional; a missing column keeps stored values")
+            ]
+            if name in CHOICES:
+                hints.append("、".join(str(label) for label in CHOICES[name].labels))
+            if isinstance(WIDGETS[name], DateWidget):
+                hints.append(gettext("YYYY-MM-DD, e.g. 2018-06-01"))
+            guide.append((str(form_field.label), "；".join(hints)))
+        return guide
 
     @classmethod
     def read(cls, upload, *, town) -> "DossierSheet":
-        """The sheet's rows, read by the portal's bounded reader (only the header's columns, blank rows skipped)."""
+        """The sheet's rows, read by the kit's guarded reader (header row found by its aliases, blank rows skipped)."""
         sheet = cls(town=town)
+        aliases = dossier_headers()
         try:
-            header, rows = read_xlsx_rows(upload, settings.IMPORT_MAX_ROWS)
+            header, rows = read_xlsx_rows(upload, settings.IMPORT_MAX_ROWS, known_headers=aliases.keys)
         except SpreadsheetError as error:
             sheet.errors.append(str(error))
             return sheet
-        columns = cls._header_map(header)
+        found = aliases.columns(header)
         missing = [
             str(DossierRowForm.base_fields[name].label)
             for name in cls.FIELDS
-            if DossierRowForm.base_fields[name].required and name not in columns.values()
+            if DossierRowForm.base_fields[name].required and name not in found.values()
         ]
         if missing:
             sheet.errors.append(str(_("The sheet lacks the columns: %(columns)s.") % {"columns": "、".join(missing)}))
             return sheet
-        sheet.raw = [(row.number, {name: _cell(row.values[i]) for i, name in columns.items()}) for row in rows]
+        sheet.columns = [name for name in cls.FIELDS if name in found.values()]
+        sheet.raw = [(row.number, {name: row.values[i] for i, name in found.items()}) for row in rows]
         if not sheet.raw:
             sheet.errors.append(str(_("The sheet has no rows to import.")))
             return sheet
         sheet.validate()
         return sheet
 
-    def validate(self) -> None:
-        """Check every row; collect one message per bad cell, naming row and column."""
-        self.rows, seen = [], {}
-        existing = {
-            case.dossier_number: case
-            for case in Case.objects.filter(
-                town=self.town, dossier_number__in=[data.get("dossier_number", "").strip() for _n, data in self.raw]
-            )
-        }
-        for number, data in self.raw:
-            form = DossierRowForm(data)
-            if not form.is_valid():
-                for name, errors in form.errors.items():
-                    for error in errors:
-                        self._error(number, name, error)
+    def validate(self, *, lock: bool = False) -> None:
+        """Check every row; collect one message per bad cell, naming row and column.
+
+        `lock`: lock the cases the rows update (inside the import's transaction).
+        """
+        self.rows, self.errors, seen = [], [], {}
+        existing = self._existing(lock)
+        for number, cells in self.raw:
+            data = self._clean_row(number, cells)
+            if data is None:
                 continue
-            cleaned = form.cleaned_data
-            key = cleaned["dossier_number"]
+            key = data["dossier_number"]
             if key in seen:
                 self._error(
                     number,
@@ -343,7 +337,44 @@ class DossierSheet:
                     _("Case %(case)s, still open, already has this dossier number.") % {"case": case.number},
                 )
                 continue
-            self.rows.append(DossierRow(number=number, data=cleaned, existing=case))
+            self.rows.append(DossierRow(number=number, data=data, existing=case, cells=self._preview_cells(data)))
+
+    def _existing(self, lock: bool) -> dict:
+        numbers = [TextWidget().clean(cells.get("dossier_number")) for _number, cells in self.raw]
+        cases = Case.objects.filter(town=self.town, dossier_number__in=numbers)
+        if lock:
+            cases = cases.select_for_update()
+        return {case.dossier_number: case for case in cases}
+
+    def _clean_row(self, number: int, cells: dict) -> dict | None:
+        """The row's values read by the widgets and checked by the row form; None (errors noted) if bad."""
+        values, unreadable = {}, set()
+        for name, cell in cells.items():
+            try:
+                values[name] = WIDGETS[name].clean(cell)
+            except ValueError as error:
+                self._error(number, name, str(error))
+                unreadable.add(name)
+        form = DossierRowForm({name: "" if value is None else value for name, value in values.items()})
+        if form.is_valid() and not unreadable:
+            return form.cleaned_data
+        for name, errors in form.errors.items():
+            if name not in unreadable:
+                for error in errors:
+                    self._error(number, name, error)
+        return None
+
+    def _preview_cells(self, data: dict) -> list[str]:
+        """The row's values as the user wrote them: choices by their labels, never their codes."""
+        cells = []
+        for name in self.columns:
+            value = data.get(name)
+            if name in CHOICES:
+                value = CHOICES[name](value).label if value else ""
+            elif isinstance(value, datetime.date):
+                value = value.isoformat()
+            cells.append("" if value is None else str(value))
+        return cells
 
     def _error(self, row: int, name: str, message) -> None:
         column = DossierRowForm.base_fields[name].label if name in DossierRowForm.base_fields else ""
@@ -354,15 +385,12 @@ class DossierSheet:
     # Between preview and confirm the rows wait in the cache (not on disk: they hold names of employers).
     def stash(self, *, user=None) -> str:
         token = secrets.token_urlsafe(16)
-        cache.set(
-            f"disputes-import-{token}", {"town": self.town.pk, "raw": self.raw, "user": getattr(user, "pk", None)}, 1800
-        )
+        stored = {"town": self.town.pk, "raw": self.raw, "columns": self.columns, "user": getattr(user, "pk", None)}
+        cache.set(f"disputes-import-{token}", stored, 1800)
         return token
 
     @classmethod
     def unstash(cls, token: str, *, user) -> "DossierSheet | None":
-        from .forms import towns_for
-
         stored = cache.get(f"disputes-import-{token}") if token else None
         if not stored or stored["user"] != user.pk:
             return None
@@ -370,85 +398,6 @@ class DossierSheet:
         if town is None:
             return None
         cache.delete(f"disputes-import-{token}")
-        sheet = cls(town=town, raw=stored["raw"])
+        sheet = cls(town=town, raw=stored["raw"], columns=stored["columns"])
         sheet.validate()
         return sheet
-
-    def save(self, *, by) -> tuple[int, int]:
-        """Write every row (all were valid): new dossiers become archived cases, known ones are updated."""
-        if self.errors:
-            raise ValidationError(self.errors)
-        with transaction.atomic():
-            employers = self._employers()
-            kinds = {kind.code: kind for kind in ClaimKind.objects.all()}
-            new = [row for row in self.rows if row.existing is None]
-            old = [row for row in self.rows if row.existing is not None]
-            self._create(new, employers, kinds, by)
-            self._update(old, employers, by)
-        return len(new), len(old)
-
-    def _employers(self) -> dict:
-        wanted = {row.data["credit_code"]: row.data["employer"] for row in self.rows}
-        known = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=wanted)}
-        missing = [
-            Enterprise(name=name, credit_code=code, town=self.town)
-            for code, name in wanted.items()
-            if code not in known
-        ]
-        for enterprise in bulk_create_with_history(missing, Enterprise):
-            known[enterprise.credit_code] = enterprise
-        if missing and not all(e.pk for e in missing):
-            known = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=wanted)}
-        return known
-
-    def _apply(self, case: Case, data: dict, employers: dict) -> Case:
-        case.dossier_kind = data["dossier_kind"]
-        case.received_on = data["received_on"]
-        case.closed_on = data["closed_on"]
-        case.archived_on = max(case.archived_on or data["closed_on"], data["closed_on"])
-        case.employer = employers[data["credit_code"]]
-        case.headcount = data["headcount"]
-        case.amount_claimed = data["amount_claimed"] or Decimal("0")
-        case.amount_recovered = data["amount_recovered"]
-        case.inspection_squad = data["inspection_squad"]
-        case.status = Status.ARCHIVED
-        case.refresh_derived()
-        return case
-
-    def _create(self, rows, employers, kinds, by) -> None:
-        from .services import case_numbers_reserve
-
-        prefix = case_number_prefix(self.town, HandlingBody.TOWN_UNION)
-        cases = []
-        for year in sorted({row.data["received_on"].year for row in rows}):
-            in_year = [row for row in rows if row.data["received_on"].year == year]
-            numbers = case_numbers_reserve(prefix=prefix, year=year, count=len(in_year))
-            for row, sequence in zip(in_year, numbers, strict=True):
-                case = Case(
-                    town=self.town,
-                    handling_body=HandlingBody.TOWN_UNION,
-                    number=format_case_number(prefix, year, sequence),
-                    dossier_number=row.data["dossier_number"],
-                    created_by=by,
-                )
-                cases.append((row, self._apply(case, row.data, employers)))
-        created = bulk_create_with_history([case for _row, case in cases], Case, default_user=by)
-        if not all(case.pk for case in created):
-            by_number = {c.number: c for c in Case.objects.filter(number__in=[c.number for c in created])}
-            created = [by_number[c.number] for c in created]
-        links = [
-            Case.claim_kinds.through(case_id=case.pk, claimkind_id=kinds[row.data["claim_kind"]].pk)
-            for (row, _case), case in zip(cases, created, strict=True)
-            if row.data["claim_kind"] in kinds
-        ]
-        Case.claim_kinds.through.objects.bulk_create(links)
-
-    def _update(self, rows, employers, by) -> None:
-        cases = [self._apply(row.existing, row.data, employers) for row in rows]
-        for case in cases:
-            case.version += 1
-        fields = [
-            "dossier_kind", "received_on", "closed_on", "archived_on", "employer", "headcount", "amount_claimed",
-            "amount_recovered", "inspection_squad", "status", "due_on", "limitation_on", "version",
-        ]  # fmt: skip
-        bulk_update_with_history(cases, Case, fields, default_user=by)

@@ -1,37 +1,45 @@
-"""Operations that change cases: intake, status moves, the timeline, attachments (STYLE.md §2).
+"""Operations that change cases and bargaining records: intake, edits, status moves, the timeline,
+attachments, wage agreements, census lines, inspections (STYLE.md §2).
 
 Each takes keyword-only arguments, validates before it writes, runs in one transaction and
-raises `CaseRuleError` (a ValidationError with a translatable message) when a rule says no.
+raises `CaseRuleError` (the core's DomainError: a ValidationError with a translatable message)
+when a rule says no.
 """
 
 import datetime
-import mimetypes
 from decimal import Decimal
 from pathlib import PurePath
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from union_portal.access import can_edit
+from union_portal.child_rows import RowEdits, rows_apply
+from union_portal.concurrency import StaleEdit
+from union_portal.errors import DomainError
+from union_portal.models import Enterprise
+from union_portal.numbering import numbers_reserve
+from union_portal.uploads import ATTACHMENT, FILE_TYPES, upload_check
 
 from .models import (
     ACTION_KINDS,
     CLOSING_STATUSES,
+    LARGE_ENTERPRISE_HEADCOUNT,
     LEGAL_AID_OUTCOMES,
     OPEN_STATUSES,
+    BargainingYear,
     Case,
     CaseAttachment,
     CaseEvent,
-    CaseNumber,
     CaseWorker,
     DossierKind,
     EventKind,
     Outcome,
     Status,
+    SupervisionInspection,
+    WageAgreement,
     case_number_prefix,
     format_case_number,
     initial_status,
@@ -39,8 +47,13 @@ from .models import (
 )
 
 
-class CaseRuleError(ValidationError):
-    """A business rule refused the operation; the message says which and why."""
+class CaseRuleError(DomainError):
+    """A business rule of the disputes app refused the operation; the message says which and why."""
+
+
+REPRESENTATIVE_NEEDED = _("A collective case needs a representative among the workers.")
+LARGE_ONLY = _("The census lists enterprises with %(count)d or more employees.")
+LARGE_PARAMS = {"count": LARGE_ENTERPRISE_HEADCOUNT}
 
 
 def _require_editor(user, case) -> None:
@@ -54,21 +67,10 @@ def _require_editor(user, case) -> None:
 def case_numbers_reserve(*, prefix: str, year: int, count: int = 1) -> list[int]:
     """Reserve the next `count` sequence numbers of (prefix, year); they are never handed out again.
 
-    The counter row is locked (select_for_update) until the caller's transaction ends, so two
-    desks saving at the same moment get different numbers. The row is created on first use;
-    when two transactions create it at once, the loser's insert fails and it reads the winner's.
+    The core sequence "case:<prefix>:<year>" stays locked until the caller's transaction ends,
+    so two desks saving at the same moment get different numbers.
     """
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                CaseNumber.objects.get_or_create(prefix=prefix, year=year)
-        except IntegrityError:
-            pass  # created meanwhile by another transaction: locked and read below
-        counter = CaseNumber.objects.select_for_update().get(prefix=prefix, year=year)
-        first = counter.last + 1
-        counter.last += count
-        counter.save(update_fields=["last"])
-    return list(range(first, first + count))
+    return numbers_reserve(key=f"case:{prefix}:{year}", count=count)
 
 
 def case_number_next(*, town, handling_body: str, year: int) -> str:
@@ -128,7 +130,7 @@ def case_open(
     if not workers:
         raise CaseRuleError(_("List at least one worker."), code="no_workers")
     if is_collective and not any(w.get("is_representative") for w in workers):
-        raise CaseRuleError(_("A collective case needs a representative among the workers."), code="representative")
+        raise CaseRuleError(REPRESENTATIVE_NEEDED, code="representative")
     case = Case(
         town=town,
         handling_body=handling_body,
@@ -173,6 +175,61 @@ def case_open(
             recorded_by=by,
         )
     return case
+
+
+# Case edit ----------------------------------------------------------------------------
+
+# What the edit page changes: the number, the handling body and the status have their own ways.
+CASE_EDIT_FIELDS = (
+    "received_on", "channel", "town", "amount_claimed", "learned_on", "facts", "is_collective", "headcount",
+    "collective_cause", "government_bodies", "accepted_on", "arbitration_accepted_on", "dossier_number",
+    "inspection_squad", "assigned_to",
+)  # fmt: skip
+
+
+def case_update(
+    *, case: Case, by, version: int, fields: dict, employer, claim_kinds=(), workers: RowEdits | None = None
+) -> Case:
+    """Save an edit of a case and its workers together, or nothing.
+
+    `fields` are values of CASE_EDIT_FIELDS; `employer` an Enterprise (an unsaved one is registered with
+    the edit); `workers` the worker rows changed, added and removed, each one of this case's own.
+    `version` is the case's version the edit form showed: StaleEdit if someone saved the case since.
+    """
+    if unknown := set(fields) - set(CASE_EDIT_FIELDS):
+        raise TypeError(f"case_update does not change {sorted(unknown)}")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        _require_editor(by, locked)
+        if version != locked.version:
+            raise StaleEdit
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _require_editor(by, locked)  # and in the town it is moved to
+        if employer.pk is None:
+            employer.full_clean()
+            employer.save()
+        locked.employer = employer
+        locked.last_activity_at = timezone.now()
+        locked.full_clean(exclude=["number", "claim_kinds"])
+        locked.save()
+        locked.claim_kinds.set(claim_kinds)
+        _workers_update(locked, workers or RowEdits())
+    return locked
+
+
+def _workers_update(case: Case, edits: RowEdits) -> None:
+    """Write the worker rows, then check what the case is left with (the transaction undoes a refusal)."""
+    try:
+        with transaction.atomic():
+            rows_apply(parent=case, model=CaseWorker, edits=edits)
+    except IntegrityError:
+        raise CaseRuleError(_("The same ID number is listed twice in this case."), code="worker_twice")
+    representatives = list(case.workers.values_list("is_representative", flat=True))
+    if not representatives:
+        raise CaseRuleError(_("List at least one worker."), code="no_workers")
+    if case.is_collective and not any(representatives):
+        raise CaseRuleError({"is_collective": CaseRuleError(REPRESENTATIVE_NEEDED, code="representative")})
 
 
 # Status moves -------------------------------------------------------------------------
@@ -301,6 +358,107 @@ def case_extend_arbitration(*, case: Case, by, reason: str, on: datetime.date | 
     return locked
 
 
+# Collective bargaining ----------------------------------------------------------------
+
+
+def wage_agreement_check(*, signed_on, starts_on, ends_on) -> None:
+    """The rules of a wage agreement's dates (its form runs them too, to mark the fields)."""
+    errors = {}
+    if starts_on and ends_on and ends_on <= starts_on:
+        errors["ends_on"] = CaseRuleError(_("The term must end after it starts."), code="term_order")
+    if signed_on and signed_on > local_today():
+        errors["signed_on"] = CaseRuleError(_("The signing date cannot be in the future."), code="signed_future")
+    if errors:
+        raise CaseRuleError(errors)
+
+
+def wage_agreement_add(*, enterprise, signed_on, starts_on, ends_on, notes: str = "", by) -> WageAgreement:
+    """Record a collective wage agreement signed by an enterprise with 100+ employees."""
+    _require_editor(by, enterprise)
+    if enterprise.headcount < LARGE_ENTERPRISE_HEADCOUNT:
+        raise CaseRuleError(
+            {
+                "enterprise": CaseRuleError(
+                    _("Wage agreements are recorded for enterprises with %(count)d or more employees."),
+                    params=LARGE_PARAMS,
+                    code="agreement_small",
+                )
+            }
+        )
+    wage_agreement_check(signed_on=signed_on, starts_on=starts_on, ends_on=ends_on)
+    agreement = WageAgreement(
+        enterprise=enterprise, signed_on=signed_on, starts_on=starts_on, ends_on=ends_on, notes=notes or ""
+    )
+    agreement.full_clean()
+    with transaction.atomic():
+        agreement.save()
+    return agreement
+
+
+def census_entry_check(*, year, employees) -> None:
+    """The rules of a census line (its form runs them too, to mark the fields)."""
+    errors = {}
+    if year is not None and not 2000 <= year <= local_today().year:
+        errors["year"] = CaseRuleError(_("Give a year from 2000 to this year."), code="census_year")
+    if employees is not None and employees < LARGE_ENTERPRISE_HEADCOUNT:
+        errors["employees"] = CaseRuleError(LARGE_ONLY, params=LARGE_PARAMS, code="census_small")
+    if errors:
+        raise CaseRuleError(errors)
+
+
+def census_entry_add(
+    *, enterprise, year: int, employees: int, meets_model_standard: bool = False, notes: str = "", by
+) -> BargainingYear:
+    """Add an enterprise's line to a year's bargaining census: one line per enterprise and year."""
+    _require_editor(by, enterprise)
+    census_entry_check(year=year, employees=employees)
+    entry = BargainingYear(
+        enterprise=enterprise,
+        year=year,
+        employees=employees,
+        meets_model_standard=meets_model_standard,
+        notes=notes or "",
+    )
+    with transaction.atomic():
+        # Two desks adding the same line at once: the second waits here, then its check sees the first's line.
+        Enterprise.objects.select_for_update().filter(pk=enterprise.pk).values_list("pk", flat=True).get()
+        entry.full_clean()
+        entry.save()
+    return entry
+
+
+def inspection_check(*, town, date, unions_covered) -> None:
+    """The rules of a joint inspection (its form runs them too, to mark the fields)."""
+    errors = {}
+    elsewhere = [union.name for union in unions_covered or () if town and union.town_id != town.pk]
+    if elsewhere:
+        errors["unions_covered"] = CaseRuleError(
+            _("These enterprises are not in %(town)s: %(names)s."),
+            params={"town": town.name, "names": "、".join(elsewhere)},
+            code="unions_elsewhere",
+        )
+    if date and date > local_today():
+        errors["date"] = CaseRuleError(_("An inspection cannot be recorded before it took place."), code="future")
+    if errors:
+        raise CaseRuleError(errors)
+
+
+def inspection_add(
+    *, town, date, unions_covered, inspected_with: str = "", findings: str = "", by
+) -> SupervisionInspection:
+    """Record a joint supervision inspection in a town and the secondary unions (enterprises) it covered."""
+    inspection = SupervisionInspection(
+        town=town, date=date, inspected_with=inspected_with or "", findings=findings or ""
+    )
+    _require_editor(by, inspection)
+    inspection_check(town=town, date=date, unions_covered=unions_covered)
+    inspection.full_clean()
+    with transaction.atomic():
+        inspection.save()
+        inspection.unions_covered.set(unions_covered)
+    return inspection
+
+
 # Timeline and attachments -----------------------------------------------------------
 
 
@@ -329,32 +487,12 @@ def timeline_add(*, case: Case, kind: str, text: str, by, on: datetime.date | No
     return event
 
 
-PDF_MAGIC = b"%PDF-"
-IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
-
-
 def sniff_attachment(upload) -> str:
-    """The content type of an upload judged by its content: a PDF or a JPEG/PNG/WebP image, else refused."""
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise CaseRuleError(
-            _("The file is %(size).1f MB; at most %(limit)d MB is allowed."),
-            params={"size": upload.size / 1024 / 1024, "limit": settings.ATTACHMENT_MAX_BYTES // 1024 // 1024},
-            code="attachment_too_big",
-        )
-    upload.seek(0)
-    head = upload.read(1024)
-    upload.seek(0)
-    if head.startswith(PDF_MAGIC):
-        return "application/pdf"
+    """The content type of an upload judged by its content and name (union_portal.uploads), else refused."""
     try:
-        with Image.open(upload, formats=tuple(IMAGE_FORMATS)) as image:
-            image.verify()
-            return IMAGE_FORMATS[image.format]
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise CaseRuleError(_("Only PDF files and JPEG, PNG or WebP images can be attached."), code="attachment_type")
-    finally:
-        upload.seek(0)
+        return upload_check(upload, rule=ATTACHMENT).content_type
+    except ValidationError as error:
+        raise CaseRuleError(error.error_list)
 
 
 def attachment_add(*, case: Case, upload, by, description: str = "") -> CaseAttachment:
@@ -363,7 +501,7 @@ def attachment_add(*, case: Case, upload, by, description: str = "") -> CaseAtta
     content_type = sniff_attachment(upload)
     original = PurePath(upload.name or "file").name[:200]
     stem = PurePath(original).stem or "file"
-    upload.name = stem + EXTENSIONS.get(content_type, mimetypes.guess_extension(content_type) or "")
+    upload.name = stem + FILE_TYPES[content_type].extension
     with transaction.atomic():
         attachment = CaseAttachment(
             case=case,
@@ -383,3 +521,115 @@ def attachment_add(*, case: Case, upload, by, description: str = "") -> CaseAtta
         )
         _touch(case)
     return attachment
+
+
+# Town dossier import (the sheet is read and checked by disputes.resources.DossierSheet) ------
+
+DOSSIER_OPTIONAL_FIELDS = {"amount_claimed": Decimal("0"), "inspection_squad": ""}  # and their values for a new case
+
+
+def dossier_import(*, user, sheet) -> tuple[int, int]:
+    """Write a checked dossier sheet of `sheet.town`: new dossiers become archived cases, known ones are updated.
+
+    All rows or none: inside one transaction the rows are checked again, the cases they update
+    locked, and any bad row refuses the whole sheet (`CaseRuleError` listing each row, column and
+    reason). A column the sheet lacks keeps every updated case's stored value. Returns (added, updated).
+    """
+    # Imported here rather than at the top: this section is appended to the module as a unit.
+    from union_portal.access import can_edit_town
+
+    if not can_edit_town(user, sheet.town.pk):
+        raise PermissionDenied
+    with transaction.atomic():
+        sheet.validate(lock=True)
+        if sheet.errors:
+            raise CaseRuleError(list(sheet.errors), code="dossier_rows")
+        employers = _dossier_employers(sheet)
+        new = [row for row in sheet.rows if row.existing is None]
+        old = [row for row in sheet.rows if row.existing is not None]
+        _dossiers_create(sheet, new, employers, user)
+        _dossiers_update(sheet, old, employers, user)
+    return len(new), len(old)
+
+
+def _dossier_employers(sheet) -> dict:
+    """The employers the rows name, by credit code; unknown ones are registered in the sheet's town."""
+    from simple_history.utils import bulk_create_with_history
+
+    from union_portal.models import Enterprise
+
+    wanted = {row.data["credit_code"]: row.data["employer"] for row in sheet.rows}
+    known = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=wanted)}
+    missing = [
+        Enterprise(name=name, credit_code=code, town=sheet.town) for code, name in wanted.items() if code not in known
+    ]
+    for enterprise in missing:
+        enterprise.full_clean(exclude=["credit_code"], validate_unique=False)
+    created = bulk_create_with_history(missing, Enterprise)
+    if missing and not all(e.pk for e in created):
+        return {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=wanted)}
+    return {**known, **{e.credit_code: e for e in created}}
+
+
+def _dossier_apply(case: Case, data: dict, columns: list, employers: dict) -> Case:
+    case.dossier_kind = data["dossier_kind"]
+    case.received_on = data["received_on"]
+    case.closed_on = data["closed_on"]
+    case.archived_on = max(case.archived_on or data["closed_on"], data["closed_on"])
+    case.employer = employers[data["credit_code"]]
+    case.headcount = data["headcount"]
+    case.amount_recovered = data["amount_recovered"]
+    for name, default in DOSSIER_OPTIONAL_FIELDS.items():
+        if name in columns:
+            setattr(case, name, data[name] if data[name] is not None else default)
+        elif case._state.adding:
+            setattr(case, name, default)
+    case.status = Status.ARCHIVED
+    case.refresh_derived()
+    return case
+
+
+def _dossiers_create(sheet, rows, employers, by) -> None:
+    from simple_history.utils import bulk_create_with_history
+
+    from .models import ClaimKind, HandlingBody
+
+    prefix = case_number_prefix(sheet.town, HandlingBody.TOWN_UNION)
+    kinds = {kind.code: kind for kind in ClaimKind.objects.all()}
+    cases = []
+    for year in sorted({row.data["received_on"].year for row in rows}):
+        in_year = [row for row in rows if row.data["received_on"].year == year]
+        numbers = case_numbers_reserve(prefix=prefix, year=year, count=len(in_year))
+        for row, sequence in zip(in_year, numbers, strict=True):
+            case = Case(
+                town=sheet.town,
+                handling_body=HandlingBody.TOWN_UNION,
+                number=format_case_number(prefix, year, sequence),
+                dossier_number=row.data["dossier_number"],
+                created_by=by,
+            )
+            cases.append((row, _dossier_apply(case, row.data, sheet.columns, employers)))
+    created = bulk_create_with_history([case for _row, case in cases], Case, default_user=by)
+    if not all(case.pk for case in created):
+        by_number = {c.number: c for c in Case.objects.filter(number__in=[c.number for c in created])}
+        created = [by_number[c.number] for c in created]
+    links = [
+        Case.claim_kinds.through(case_id=case.pk, claimkind_id=kinds[row.data.get("claim_kind")].pk)
+        for (row, _case), case in zip(cases, created, strict=True)
+        if row.data.get("claim_kind") in kinds
+    ]
+    Case.claim_kinds.through.objects.bulk_create(links)
+
+
+def _dossiers_update(sheet, rows, employers, by) -> None:
+    from simple_history.utils import bulk_update_with_history
+
+    cases = [_dossier_apply(row.existing, row.data, sheet.columns, employers) for row in rows]
+    for case in cases:
+        case.version += 1
+    fields = [
+        "dossier_kind", "received_on", "closed_on", "archived_on", "employer", "headcount", "amount_recovered",
+        "status", "due_on", "limitation_on", "version",
+    ]  # fmt: skip
+    fields += [name for name in DOSSIER_OPTIONAL_FIELDS if name in sheet.columns]
+    bulk_update_with_history(cases, Case, fields, default_user=by)

@@ -4,14 +4,11 @@ Every queryset comes from `visible_to(request.user)` (or `editable_by` for chang
 guessed id answers 404. Business rules live in services.py; these views only wire forms to them.
 """
 
-import datetime
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.http import FileResponse, Http404, HttpResponse
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -20,21 +17,24 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from union_portal.access import (
-    Role,
-    can_edit,
-    can_edit_records,
-    can_export_personal_data,
-    role_of,
-    town_id_of,
-)
+from union_portal.access import can_edit, can_edit_records, can_export_personal_data, in_town_scope
 from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
+from union_portal.errors import add_to_form
 from union_portal.models import Enterprise
+from union_portal.spreadsheet_files import xlsx_response
 from union_portal.spreadsheets import BLANK_RUN_LIMIT
 from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
 
 from . import services
-from .filters import CaseFilter
+from .filters import (
+    CaseFilter,
+    CensusFilter,
+    EmployerSearchFilter,
+    InspectionFilter,
+    InstructorFilter,
+    IntakeDuplicateFilter,
+    LargeEnterpriseFilter,
+)
 from .forms import (
     AttachmentForm,
     CaseForm,
@@ -51,23 +51,20 @@ from .forms import (
 )
 from .history import case_changes, saved_since_version
 from .models import (
+    DESK_PANELS,
     LARGE_ENTERPRISE_HEADCOUNT,
-    OPEN_STATUSES,
     BargainingInstructor,
     BargainingYear,
     Case,
     CaseWorker,
-    ClockState,
     SupervisionInspection,
-    WageAgreement,
-    clock_condition,
-    idle_condition,
     local_today,
+    renewal_horizon,
+    with_wage_agreements,
 )
 from .resources import DossierSheet, export_cases
 
 START_PANEL_SIZE = 10
-RENEWAL_NOTICE_DAYS = 90  # a wage agreement's renewal is flagged this long before its term ends
 EXPORT_REFUSED = _(
     "Leadership accounts see the case lists and figures on screen but do not download workers' personal data. "
     "Ask the staff in charge if you need a sheet."
@@ -91,37 +88,29 @@ class StartView(StaffRequiredMixin, TemplateView):
 
     template_name = "disputes/home.html"
 
+    # Each panel (DESK_PANELS): its title and the case list's parameters behind its "all" link.
+    PANELS = {
+        "mine": (_("My cases"), "mine=1&state=open&sort=due"),
+        "due_soon": (_("Due within 3 days"), "clock=due_soon&sort=due"),
+        "overdue": (_("Overdue"), "clock=overdue&sort=due"),
+        "idle": (_("No activity for 30 days"), "idle=1"),
+    }
+
     def get_context_data(self, **kwargs):
         user = self.request.user
         cases = Case.objects.visible_to(user)
-        today, now = local_today(), timezone.now()
-        mine = Q(status__in=OPEN_STATUSES, assigned_to=user)
-        due_soon = clock_condition(ClockState.DUE_SOON, today)
-        overdue = clock_condition(ClockState.OVERDUE, today)
-        idle = idle_condition(now)
-        totals = cases.aggregate(
-            mine=Count("pk", filter=mine),
-            due_soon=Count("pk", filter=due_soon),
-            overdue=Count("pk", filter=overdue),
-            idle=Count("pk", filter=idle),
-        )
+        totals = cases.desk_counts(user)
         rows = cases.select_related("town", "employer")
-        panels = [
-            ("mine", _("My cases"), rows.filter(mine).by_due_date(), "mine=1&state=open&sort=due"),
-            ("due_soon", _("Due within 3 days"), rows.filter(due_soon).by_due_date(), "clock=due_soon&sort=due"),
-            ("overdue", _("Overdue"), rows.filter(overdue).by_due_date(), "clock=overdue&sort=due"),
-            ("idle", _("No activity for 30 days"), rows.filter(idle).order_by("last_activity_at", "pk"), "idle=1"),
-        ]
         context = super().get_context_data(**kwargs)
         context["panels"] = [
             {
                 "key": key,
-                "title": title,
-                "cases": list(queryset[:START_PANEL_SIZE]),
+                "title": self.PANELS[key][0],
+                "cases": list(rows.desk_panel(key, user)[:START_PANEL_SIZE]),
                 "total": totals[key],
-                "url": f"{reverse('disputes:case_list')}?{query}",
+                "url": f"{reverse('disputes:case_list')}?{self.PANELS[key][1]}",
             }
-            for key, title, queryset, query in panels
+            for key in DESK_PANELS
         ]
         context["can_edit"] = can_edit_records(user)
         return context
@@ -162,13 +151,8 @@ class CaseExportView(StaffRequiredMixin, View):
                 % {"found": found, "limit": limit},
             )
             return redirect(reverse("disputes:case_list") + (f"?{request.GET.urlencode()}" if request.GET else ""))
-        content = export_cases(cases)
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
-        return response
+        return xlsx_response(export_cases(cases), file_name=f"{_('dispute cases')}-{stamp}.xlsx")
 
 
 class CaseDetailView(StaffRequiredMixin, DetailView):
@@ -227,14 +211,12 @@ def clock_rows(case) -> list[dict]:
     return rows
 
 
-def open_duplicates(user, id_numbers, employer):
-    """Open cases the user may see with one of these workers or this employer (for the intake warning)."""
-    condition = Q(pk__in=CaseWorker.objects.filter(id_number__in=id_numbers).values("case_id")) if id_numbers else Q()
-    if employer is not None and employer.pk:
-        condition = condition | Q(employer=employer) if id_numbers else Q(employer=employer)
-    elif not id_numbers:
-        return Case.objects.none()
-    return Case.objects.visible_to(user).open().filter(condition).select_related("town", "employer")[:20]
+DUPLICATES_SHOWN = 20
+
+
+def shown_duplicates(duplicates) -> list:
+    """The open cases the intake warns of, as its list shows them."""
+    return list(duplicates.select_related("town", "employer")[:DUPLICATES_SHOWN])
 
 
 class CaseFormMixin:
@@ -259,7 +241,11 @@ class CaseCreateView(EditorRequiredMixin, CaseFormMixin, TemplateView):
         formset = IntakeWorkerFormSet(request.POST, instance=Case(), prefix="workers")
         if not (form.is_valid() and formset.is_valid()):
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
-        duplicates = list(open_duplicates(request.user, formset.id_numbers(), form.employer))
+        duplicates = shown_duplicates(
+            Case.objects.visible_to(request.user).open_duplicates(
+                id_numbers=formset.id_numbers(), employer=form.employer
+            )
+        )
         if duplicates and not form.cleaned_data.get("confirm_duplicates"):
             form.add_error(
                 "confirm_duplicates",
@@ -267,26 +253,14 @@ class CaseCreateView(EditorRequiredMixin, CaseFormMixin, TemplateView):
             )
             return self.render_to_response(self.get_context_data(form=form, formset=formset, duplicates=duplicates))
         try:
-            case = services.case_open(by=request.user, workers=formset.worker_rows(), **self.case_kwargs(form))
+            case = services.case_open(by=request.user, workers=formset.worker_rows(), **form.intake_kwargs())
         except ValidationError as error:
-            form.add_error(None, error)
+            add_to_form(form, error)
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
         messages.success(request, _("Case %(number)s saved.") % {"number": case.number})
         if case.limitation_expired_at_receipt:
             messages.warning(request, limitation_warning(case))
         return redirect(case)
-
-    @staticmethod
-    def case_kwargs(form) -> dict:
-        data = form.cleaned_data
-        names = [
-            "town", "received_on", "channel", "handling_body", "claim_kinds", "amount_claimed", "facts",
-            "headcount", "is_collective", "collective_cause", "government_bodies", "learned_on", "assigned_to",
-        ]  # fmt: skip
-        kwargs = {name: data.get(name) for name in names}
-        kwargs["employer"] = form.employer
-        kwargs["amount_claimed"] = kwargs["amount_claimed"] or 0
-        return kwargs
 
 
 class CaseDuplicatesView(EditorRequiredMixin, TemplateView):
@@ -295,25 +269,8 @@ class CaseDuplicatesView(EditorRequiredMixin, TemplateView):
     template_name = "disputes/_duplicates.html"
 
     def get_context_data(self, **kwargs):
-        params = self.request.GET
-        ids = sorted(
-            {
-                value.strip().upper()
-                for key, value in params.items()
-                if key.startswith("workers-") and key.endswith("-id_number") and len(value.strip()) == 18
-            }
-        )
-        employer = None
-        code = params.get("employer_credit_code", "").strip().upper()
-        name = params.get("employer_name", "").strip()
-        if code:
-            employer = Enterprise.objects.filter(credit_code=code).first()
-        elif name:
-            matches = list(Enterprise.objects.filter(name=name)[:2])
-            employer = matches[0] if len(matches) == 1 else None
-        context = super().get_context_data(**kwargs)
-        context["duplicates"] = list(open_duplicates(self.request.user, ids, employer))
-        return context
+        found = IntakeDuplicateFilter(self.request.GET, queryset=Case.objects.visible_to(self.request.user))
+        return {**super().get_context_data(**kwargs), "duplicates": shown_duplicates(found.qs)}
 
 
 class EmployerSearchView(StaffRequiredMixin, ListView):
@@ -323,15 +280,8 @@ class EmployerSearchView(StaffRequiredMixin, ListView):
     paginate_by = 10
 
     def get_queryset(self):
-        text = self.request.GET.get("employer_name", "").strip() or self.request.GET.get("q", "").strip()
-        if len(text) < 2:
-            return Enterprise.objects.none()
-        return (
-            Enterprise.objects.visible_to(self.request.user)
-            .filter(Q(name__icontains=text) | Q(credit_code__startswith=text.upper()))
-            .select_related("town")
-            .order_by("name")
-        )
+        enterprises = Enterprise.objects.visible_to(self.request.user).select_related("town").order_by("name")
+        return EmployerSearchFilter(self.request.GET, queryset=enterprises).qs
 
 
 class CaseUpdateView(EditorRequiredMixin, CaseFormMixin, TemplateView):
@@ -352,31 +302,19 @@ class CaseUpdateView(EditorRequiredMixin, CaseFormMixin, TemplateView):
         case = self.get_case()
         form = CaseForm(request.POST, instance=case, user=request.user)
         formset = WorkerFormSet(request.POST, instance=case, prefix="workers")
-        stale = False
-        if form.is_valid() and formset.is_valid() and self.has_representative(form, formset):
+        if form.is_valid() and formset.is_valid():
             try:
-                with transaction.atomic():
-                    form.instance.last_activity_at = timezone.now()
-                    form.save()
-                    formset.save()
+                services.case_update(case=case, by=request.user, workers=formset.edits(), **form.edit_kwargs())
             except StaleEdit:
-                stale = True
+                return self.refuse_stale(request)
             except ValidationError as error:
-                form.add_error(None, error)
+                add_to_form(form, error)
             else:
                 messages.success(request, _("Case %(number)s saved.") % {"number": case.number})
                 return redirect(case)
-        if stale or form.has_error(NON_FIELD_ERRORS, code="stale"):
+        if form.has_error(NON_FIELD_ERRORS, code="stale"):
             return self.refuse_stale(request)
         return self.render_to_response(self.get_context_data(form=form, formset=formset, case=case))
-
-    @staticmethod
-    def has_representative(form, formset) -> bool:
-        """A collective case keeps a representative among its workers, as at intake."""
-        if form.cleaned_data.get("is_collective") and not any(r["is_representative"] for r in formset.worker_rows()):
-            form.add_error("is_collective", _("A collective case needs a representative among the workers."))
-            return False
-        return True
 
     def refuse_stale(self, request):
         """Someone saved the case since this form was opened: say so, name what they changed, keep what was typed.
@@ -485,9 +423,15 @@ class AttachmentDownloadView(StaffRequiredMixin, View):
             handle = attachment.file.open("rb")
         except FileNotFoundError:
             raise Http404
+        # Always a download, under a name whose extension agrees with the type sniffed at upload,
+        # and never re-sniffed by the browser: a file can never be opened as a page of the portal.
         response = FileResponse(
-            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+            handle,
+            as_attachment=True,
+            filename=attachment.download_name,
+            content_type=attachment.served_content_type,
         )
+        response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response
 
@@ -525,7 +469,11 @@ class DossierImportView(EditorRequiredMixin, TemplateView):
             return redirect("disputes:dossier_import")
         if sheet.errors:
             return self.render_to_response(self.get_context_data(sheet=sheet))
-        created, updated = sheet.save(by=request.user)
+        try:
+            created, updated = services.dossier_import(user=request.user, sheet=sheet)
+        except services.CaseRuleError as error:  # a row went bad since the preview: nothing was written
+            sheet.errors = error.messages
+            return self.render_to_response(self.get_context_data(sheet=sheet))
         messages.success(
             request,
             _("Import done: %(created)d dossiers added, %(updated)d updated.")
@@ -538,17 +486,23 @@ class DossierTemplateView(EditorRequiredMixin, View):
     """An empty sheet with the right columns, for town unions to fill in."""
 
     def get(self, request):
-        response = HttpResponse(
-            DossierSheet.blank(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = 'attachment; filename="dossiers-template.xlsx"'
-        return response
+        return xlsx_response(DossierSheet.blank(), file_name=_("dossier import template") + ".xlsx")
 
 
 # Collective bargaining ------------------------------------------------------------------
 
 
-class LargeEnterpriseListView(StaffRequiredMixin, ListView):
+class BargainingListView(StaffRequiredMixin, FilterView):
+    """A bargaining list: its parameters through a FilterSet (unknown values are ignored), paginated."""
+
+    paginate_by = settings.PORTAL_PAGE_SIZE
+    strict = False  # a parameter that does not parse is ignored, not an empty list
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "can_edit": can_edit_records(self.request.user)}
+
+
+class LargeEnterpriseListView(BargainingListView):
     """Enterprises with 100+ employees and their wage agreements: those lacking a current one first.
 
     `?lacking=1` keeps those without a current agreement; `?renewal=1` those whose current one ends
@@ -556,105 +510,52 @@ class LargeEnterpriseListView(StaffRequiredMixin, ListView):
     """
 
     template_name = "disputes/bargaining_list.html"
-    paginate_by = settings.PORTAL_PAGE_SIZE
+    filterset_class = LargeEnterpriseFilter
 
     def get_queryset(self):
-        today = local_today()
-        current = WageAgreement.objects.filter(
-            enterprise=OuterRef("pk"), starts_on__lte=today, ends_on__gte=today
-        ).order_by("-ends_on")
-        latest = WageAgreement.objects.filter(enterprise=OuterRef("pk")).order_by("-ends_on")
-        queryset = (
-            Enterprise.objects.visible_to(self.request.user)
-            .filter(headcount__gte=LARGE_ENTERPRISE_HEADCOUNT)
-            .select_related("town")
-            .annotate(
-                has_current=Exists(current),
-                current_ends_on=Subquery(current.values("ends_on")[:1]),
-                latest_ends_on=Subquery(latest.values("ends_on")[:1]),
-                latest_signed_on=Subquery(latest.values("signed_on")[:1]),
-            )
-            .order_by("has_current", "current_ends_on", "town__order", "name")
-        )
-        if role_of(self.request.user) == Role.TOWN_STAFF:
-            # Enterprises are reference data for everyone; this list is a town's work list.
-            queryset = queryset.filter(town_id=town_id_of(self.request.user))
-        if self.request.GET.get("lacking") == "1":
-            queryset = queryset.filter(has_current=False)
-        elif self.request.GET.get("renewal") == "1":
-            queryset = queryset.filter(current_ends_on__lte=self.renewal_horizon())
-        return queryset
-
-    @staticmethod
-    def renewal_horizon():
-        return local_today() + datetime.timedelta(days=RENEWAL_NOTICE_DAYS)
+        # Enterprises are reference data for everyone; this list is a town's work list.
+        enterprises = in_town_scope(Enterprise.objects.visible_to(self.request.user), self.request.user)
+        large = enterprises.filter(headcount__gte=LARGE_ENTERPRISE_HEADCOUNT).select_related("town")
+        return with_wage_agreements(large).order_by("has_current", "current_ends_on", "town__order", "name")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["lacking"] = self.request.GET.get("lacking") == "1"
-        context["renewal"] = not context["lacking"] and self.request.GET.get("renewal") == "1"
-        context["today"] = local_today()
-        context["renewal_horizon"] = self.renewal_horizon()
-        context["can_edit"] = can_edit_records(self.request.user)
+        shown = self.filterset.shown()
+        context.update(
+            lacking=shown == "lacking",
+            renewal=shown == "renewal",
+            today=local_today(),
+            renewal_horizon=renewal_horizon(),
+        )
         return context
 
 
-class BargainingCensusView(StaffRequiredMixin, ListView):
+class BargainingCensusView(BargainingListView):
     """The year's bargaining census: enterprises with 100+ employees, model-standard flag (behind the figures)."""
 
     template_name = "disputes/bargaining_census.html"
-    paginate_by = settings.PORTAL_PAGE_SIZE
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "can_edit": can_edit_records(self.request.user)}
+    filterset_class = CensusFilter
 
     def get_queryset(self):
-        queryset = BargainingYear.objects.visible_to(self.request.user).select_related("enterprise__town")
-        params = self.request.GET
-        if params.get("year", "").isdigit():
-            queryset = queryset.filter(year=int(params["year"]))
-        if params.get("town", "").isdigit():
-            queryset = queryset.filter(enterprise__town_id=int(params["town"]))
-        if params.get("model") == "1":
-            queryset = queryset.filter(meets_model_standard=True)
-        return queryset.order_by("-year", "enterprise__town__order", "enterprise__name")
+        census = BargainingYear.objects.visible_to(self.request.user).select_related("enterprise__town")
+        return census.order_by("-year", "enterprise__town__order", "enterprise__name")
 
 
-class InstructorListView(StaffRequiredMixin, ListView):
+class InstructorListView(BargainingListView):
     template_name = "disputes/instructor_list.html"
-    paginate_by = settings.PORTAL_PAGE_SIZE
+    filterset_class = InstructorFilter
 
     def get_queryset(self):
-        queryset = BargainingInstructor.objects.visible_to(self.request.user).select_related("town")
-        params = self.request.GET
-        if params.get("year", "").isdigit():
-            queryset = queryset.serving_in(int(params["year"]))
-        if params.get("level"):
-            queryset = queryset.filter(level=params["level"])
-        if params.get("town", "").isdigit():
-            queryset = queryset.filter(town_id=int(params["town"]))
-        return queryset
+        return BargainingInstructor.objects.visible_to(self.request.user).select_related("town")
 
 
-class InspectionListView(StaffRequiredMixin, ListView):
+class InspectionListView(BargainingListView):
     template_name = "disputes/inspection_list.html"
-    paginate_by = settings.PORTAL_PAGE_SIZE
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "can_edit": can_edit_records(self.request.user)}
+    filterset_class = InspectionFilter
 
     def get_queryset(self):
-        queryset = (
-            SupervisionInspection.objects.visible_to(self.request.user)
-            .select_related("town")
-            .prefetch_related("unions_covered")
-        )
-        params = self.request.GET
-        if params.get("year", "").isdigit():
-            queryset = queryset.filter(date__year=int(params["year"]))
-        if params.get("town", "").isdigit():
-            queryset = queryset.filter(town_id=int(params["town"]))
-        return queryset
+        inspections = SupervisionInspection.objects.visible_to(self.request.user).select_related("town")
+        return inspections.prefetch_related("unions_covered")
 
 
 class BargainingRecordView(EditorRequiredMixin, CreateView):
@@ -671,12 +572,17 @@ class BargainingRecordView(EditorRequiredMixin, CreateView):
         return {**super().get_context_data(**kwargs), "title": self.title}
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        try:
+            self.object = self.record(by=self.request.user, **form.service_kwargs())
+        except ValidationError as error:
+            add_to_form(form, error)
+            return self.form_invalid(form)
         messages.success(self.request, self.success_message % {"name": str(self.object)})
-        return response
+        return redirect(self.get_success_url())
 
 
 class WageAgreementCreateView(BargainingRecordView):
+    record = staticmethod(services.wage_agreement_add)
     form_class = WageAgreementForm
     title = _("Record a wage agreement")
     success_message = _("Wage agreement recorded: %(name)s.")
@@ -690,6 +596,7 @@ class WageAgreementCreateView(BargainingRecordView):
 
 
 class InspectionCreateView(BargainingRecordView):
+    record = staticmethod(services.inspection_add)
     form_class = InspectionForm
     title = _("Record a joint supervision inspection")
     success_message = _("Inspection recorded: %(name)s.")
@@ -699,6 +606,7 @@ class InspectionCreateView(BargainingRecordView):
 
 
 class CensusEntryCreateView(BargainingRecordView):
+    record = staticmethod(services.census_entry_add)
     form_class = CensusEntryForm
     title = _("Add an enterprise to the bargaining census")
     success_message = _("Census entry recorded: %(name)s.")

@@ -8,12 +8,11 @@ that funding.
 """
 
 import datetime
-from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
-from union_portal.figures import Figure, list_url
+from union_portal.figures import YUAN, Figure, figure_table, list_url
 from union_portal.models import Town
 
 from .models import (
@@ -30,118 +29,46 @@ from .models import (
 )
 
 LIST = "stations:venue_list"
-CENT = Decimal("0.01")
 
 
 def figures(year: int, town: Town | None = None) -> list[Figure]:
     """Every venue figure for `year`, for the whole district or, with `town`, for that town only."""
-    venues = _venue_counts(year, town)
-    money = _funding_sums(year, town)
-    activities = _stress_relief_totals(year, town)
-    year_end = datetime.date(year, 12, 31)
+    values = {**_venue_counts(year, town), **_funding_sums(year, town), **_stress_relief_totals(year, town)}
 
-    def url(**params):
-        return list_url(LIST, town=town, **params)
+    def url(kind=None, **params):
+        return list_url(LIST, town=town, kind=kind.value if kind else None, **params)
 
-    built = {"built_year": year}
-    home_subsidy = {
-        "kind": VenueKind.WORKERS_HOME.value,
-        "funding_year": year,
-        "funding_kind": FundingKind.SUBSIDY.value,
-        "funding_source": FundingSource.DISTRICT.value,
-    }
-    stress_relief = {
-        "kind": VenueKind.WELLBEING_STATION.value,
-        "activity_year": year,
-        "activity_kind": ActivityKind.STRESS_RELIEF.value,
-    }
-    places, yuan = _("places"), _("yuan")
-    return [
-        Figure(
-            "warm_stations_built",
-            _("Warm-heart stations built"),
-            venues["warm_stations_built"],
-            places,
-            url(kind=VenueKind.WARM_STATION.value, **built),
-        ),
-        Figure(
-            "homes_supported",
-            _("Workers' homes given key support"),
-            money["homes_supported"],
-            places,
-            url(**home_subsidy),
-        ),
-        Figure(
-            "homes_subsidy",
-            _("Subsidy paid to workers' homes given key support"),
-            _yuan(money["homes_subsidy"]),
-            yuan,
-            url(**home_subsidy),
-        ),
-        Figure(
-            "model_home_applications",
-            _("Applications for city-level model workers' home"),
-            venues["model_home_applications"],
-            places,
-            url(kind=VenueKind.WORKERS_HOME.value, honour_year=year, honour_level=HonourLevel.CITY.value),
-        ),
-        Figure(
-            "wellbeing_stations_built",
-            _("Wellbeing stations built"),
-            venues["wellbeing_stations_built"],
-            places,
-            url(kind=VenueKind.WELLBEING_STATION.value, **built),
-        ),
-        Figure(
-            "venue_prize_funding",
-            _("Prize money won by venues"),
-            _yuan(money["venue_prize_funding"]),
-            yuan,
-            url(funding_year=year, funding_kind=FundingKind.PRIZE.value),
-        ),
-        Figure(
-            "wellbeing_sessions",
-            _("Group stress-relief sessions"),
-            activities["sessions"] or 0,
-            _("group sessions"),
-            url(**stress_relief),
-        ),
-        Figure(
-            "wellbeing_person_times",
-            _("Person-times at group stress-relief sessions"),
-            activities["person_times"] or 0,
-            _("person-times"),
-            url(**stress_relief),
-        ),
-        Figure(
-            "mother_baby_rooms_built",
-            _("Mother-and-baby rooms built"),
-            venues["mother_baby_rooms_built"],
-            places,
-            url(kind=VenueKind.MOTHER_BABY_ROOM.value, **built),
-        ),
-        Figure(
+    def built(kind, **params):
+        return url(kind, **params, built_year=year)
+
+    def funding(funding_kind, kind=None, **params):
+        return url(kind, funding_year=year, funding_kind=funding_kind.value, **params)
+
+    home_subsidy = funding(FundingKind.SUBSIDY, VenueKind.WORKERS_HOME, funding_source=FundingSource.DISTRICT.value)
+    city_honour = url(VenueKind.WORKERS_HOME, honour_year=year, honour_level=HonourLevel.CITY.value)
+    stress_relief = url(VenueKind.WELLBEING_STATION, activity_year=year, activity_kind=ActivityKind.STRESS_RELIEF.value)
+    in_service = url(VenueKind.ACTIVITY_CENTRE, in_service_on=datetime.date(year, 12, 31).isoformat())
+    places = _("places")
+    rows = [
+        ("warm_stations_built", _("Warm-heart stations built"), places, built(VenueKind.WARM_STATION)),
+        ("homes_supported", _("Workers' homes given key support"), places, home_subsidy),
+        ("homes_subsidy", _("Subsidy paid to workers' homes given key support"), YUAN, home_subsidy),
+        ("model_home_applications", _("Applications for city-level model workers' home"), places, city_honour),
+        ("wellbeing_stations_built", _("Wellbeing stations built"), places, built(VenueKind.WELLBEING_STATION)),
+        ("venue_prize_funding", _("Prize money won by venues"), YUAN, funding(FundingKind.PRIZE)),
+        ("wellbeing_sessions", _("Group stress-relief sessions"), _("group sessions"), stress_relief),
+        ("wellbeing_person_times", _("Person-times at group stress-relief sessions"), _("person-times"), stress_relief),
+        ("mother_baby_rooms_built", _("Mother-and-baby rooms built"), places, built(VenueKind.MOTHER_BABY_ROOM)),
+        (
             "mother_baby_rooms_accepted",
             _("Mother-and-baby rooms built and accepted"),
-            venues["mother_baby_rooms_accepted"],
             places,
-            url(kind=VenueKind.MOTHER_BABY_ROOM.value, accepted_year=year, **built),
+            built(VenueKind.MOTHER_BABY_ROOM, accepted_year=year),
         ),
-        Figure(
-            "venue_equipment_spend",
-            _("Equipment bought for venues"),
-            _yuan(money["venue_equipment_spend"]),
-            yuan,
-            url(funding_year=year, funding_kind=FundingKind.EQUIPMENT.value),
-        ),
-        Figure(
-            "activity_centres",
-            _("Activity centres in service at year end"),
-            venues["activity_centres"],
-            _("centres"),
-            url(kind=VenueKind.ACTIVITY_CENTRE.value, in_service_on=year_end.isoformat()),
-        ),
+        ("venue_equipment_spend", _("Equipment bought for venues"), YUAN, funding(FundingKind.EQUIPMENT)),
+        ("activity_centres", _("Activity centres in service at year end"), _("centres"), in_service),
     ]
+    return figure_table(rows, values)
 
 
 def _venue_counts(year: int, town: Town | None) -> dict[str, int]:
@@ -203,10 +130,5 @@ def _stress_relief_totals(year: int, town: Town | None) -> dict:
     return (
         VenueActivity.objects.in_town(town)
         .filter(date__year=year, kind=ActivityKind.STRESS_RELIEF, venue__kind=VenueKind.WELLBEING_STATION)
-        .aggregate(sessions=Sum("sessions"), person_times=Sum("person_times"))
+        .aggregate(wellbeing_sessions=Sum("sessions"), wellbeing_person_times=Sum("person_times"))
     )
-
-
-def _yuan(value: Decimal | None) -> Decimal:
-    """A sum of money as Decimal yuan with two places; an empty sum is 0.00."""
-    return (value or Decimal(0)).quantize(CENT)

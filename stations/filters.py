@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from union_portal.access import Role, role_of, town_id_of
+from union_portal import access
 from union_portal.models import Town
 
 from .models import (
@@ -31,11 +31,8 @@ YEAR_WIDGET = forms.NumberInput(attrs={"min": 2000, "max": 2100, "step": 1})
 
 
 def towns_for(request):
-    """Town choices: town staff only ever see their own town."""
-    user = getattr(request, "user", None)
-    if role_of(user) == Role.TOWN_STAFF:
-        return Town.objects.filter(pk=town_id_of(user))
-    return Town.objects.all()
+    """Town choices: town staff only ever see their own town (django-filter passes the request)."""
+    return access.towns_for(getattr(request, "user", None))
 
 
 def has_amenities(queryset, codes):

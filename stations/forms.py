@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from union_portal.access import Role, role_of, town_id_of
+from union_portal.access import default_town, enterprises_for, towns_for
 from union_portal.concurrency import VersionedModelForm
-from union_portal.models import Enterprise, Town
+from union_portal.uploads import PHOTO, UploadField
 
-from .models import Venue, VenueActivity, VenueFunding, VenueHonour, VenuePhoto, validate_photo
+from .models import Venue, VenueActivity, VenueFunding, VenueHonour, VenuePhoto
 
 MAX_PHOTOS_PER_SAVE = 10
 RECENT_ACTIVITIES = 20
@@ -29,13 +29,12 @@ class MultiplePhotoInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class MultiplePhotoField(forms.FileField):
-    """Several photos at once; each must pass the model's `validate_photo` (format, size)."""
+class MultiplePhotoField(UploadField):
+    """Several photos at once; each must pass the shared photo check (type, name, size, pixels)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
-        kwargs.setdefault("validators", [validate_photo])
-        super().__init__(*args, **kwargs)
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": PHOTO.accept_attribute}))
+        super().__init__(*args, rule=PHOTO, **kwargs)
 
     def clean(self, data, initial=None):
         uploads = list(data) if isinstance(data, list | tuple) else [data] if data else []
@@ -50,17 +49,17 @@ class MultiplePhotoField(forms.FileField):
             try:
                 cleaned.append(super().clean(upload, initial))
             except ValidationError as error:
-                errors.extend(
-                    ValidationError(
-                        _("%(name)s: %(error)s"),
-                        params={"name": upload.name, "error": item.messages[0]},
-                        code=item.code,
-                    )
-                    for item in error.error_list
-                )
+                errors.extend(_naming_the_file(item, upload.name) for item in error.error_list)
         if errors:
             raise ValidationError(errors)
         return cleaned
+
+
+def _naming_the_file(error: ValidationError, name: str) -> ValidationError:
+    """The photo check's messages name the file already; Django's own (an empty file...) get the name in front."""
+    if error.code and error.code.startswith(f"{PHOTO.code}_"):
+        return error
+    return ValidationError(_("%(name)s: %(error)s"), params={"name": name, "error": error.messages[0]}, code=error.code)
 
 
 class VenueForm(VersionedModelForm):
@@ -114,12 +113,11 @@ class VenueForm(VersionedModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if role_of(user) == Role.TOWN_STAFF:
-            town_id = town_id_of(user)
-            self.fields["town"].queryset = Town.objects.filter(pk=town_id)
+        if town_id := default_town(user):  # one town to work on: no other choice
+            self.fields["town"].queryset = towns_for(user)
             self.fields["town"].empty_label = None
             self.fields["town"].initial = town_id
-            self.fields["enterprise"].queryset = Enterprise.objects.filter(town_id=town_id)
+            self.fields["enterprise"].queryset = enterprises_for(user)
         self.helper = self.build_helper()
 
     def build_helper(self):

@@ -2,24 +2,24 @@
 
 import datetime
 import io
-import uuid
 from pathlib import PurePath
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 from simple_history.models import HistoricalRecords
 
+from union_portal import uploads
 from union_portal.access import TownScopedQuerySet
 from union_portal.concurrency import VersionedModel
 from union_portal.models import Enterprise, Town
+from union_portal.numbering import number_formatted, numbers_reserve
 from union_portal.validators import validate_phone
 
 
@@ -260,9 +260,17 @@ class Venue(VersionedModel):
 
     def save(self, *args, **kwargs):
         self.status = self.derived_status()
-        if not self.code:
-            self.code = next_venue_codes(self.kind, 1)[0]
-        return super().save(*args, **kwargs)
+        if self.code:
+            return super().save(*args, **kwargs)
+        # One transaction: a code whose insert fails goes back to the sequence, not into a gap,
+        # and the instance forgets it, so a second try takes a fresh one.
+        try:
+            with transaction.atomic():
+                self.code = next_venue_codes(self.kind, 1)[0]
+                return super().save(*args, **kwargs)
+        except Exception:
+            self.code = ""
+            raise
 
     def map_url(self):
         """A link that opens the address in the phone's map app (geo: URI, no external service)."""
@@ -274,53 +282,40 @@ class Venue(VersionedModel):
 
 
 def next_venue_codes(kind: str, count: int) -> list[str]:
-    """The next `count` free codes for venues of `kind` (WS-00001, WS-00002...)."""
+    """Reserve the next `count` codes for venues of `kind` (WS-00001, WS-00002...), never handed out twice.
+
+    The sequence "venue:<prefix>" is locked until the caller's transaction ends. It also goes on
+    after the highest code in the table, so a venue saved with its code given is never collided with.
+    """
     prefix = CODE_PREFIX[VenueKind(kind)]
-    last = (
+    highest = (
         Venue._base_manager.filter(code__startswith=f"{prefix}-")
         .order_by("-code")
         .values_list("code", flat=True)
         .first()
     )
-    start = int(last.split("-")[1]) + 1 if last else 1
-    return [f"{prefix}-{n:05d}" for n in range(start, start + count)]
+    numbers = numbers_reserve(key=f"venue:{prefix}", count=count, after=int(highest.split("-")[1]) if highest else 0)
+    return [number_formatted(prefix=f"{prefix}-", number=n, digits=5) for n in numbers]
 
 
 class VenueChildQuerySet(TownScopedQuerySet):
     town_lookup = "venue__town"
 
 
-PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
+PHOTO_FORMATS = tuple(file_type.pillow_format for file_type in uploads.PHOTO.types)
 THUMBNAIL_SIZE = (480, 360)
 
 
 def validate_photo(upload) -> None:
-    """JPEG, PNG or WebP only, verified by Pillow, at most PHOTO_MAX_BYTES."""
-    if upload.size > settings.PHOTO_MAX_BYTES:
-        raise ValidationError(
-            _("The photo is %(size).1f MB; at most %(limit)d MB is allowed."),
-            params={"size": upload.size / 1024 / 1024, "limit": settings.PHOTO_MAX_BYTES // 1024 // 1024},
-            code="photo_too_big",
-        )
-    try:
-        upload.seek(0)
-        with Image.open(upload, formats=PHOTO_FORMATS) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(
-            _(
-                "This file is not a JPEG, PNG or WebP photo, or it is damaged. Please choose a photo in one of these formats."
-            ),
-            code="photo_format",
-        )
-    finally:
-        upload.seek(0)
+    """A new photo passes the shared upload check (type by content and name, size, pixels); a stored one passed it."""
+    if getattr(upload, "_committed", False):
+        return
+    uploads.upload_check(upload, rule=uploads.PHOTO)
 
 
 def photo_path(instance, filename):
-    """A random name: an upload's own name may carry a person's name, and names must not be guessable."""
-    suffix = PurePath(filename).suffix.lower()
-    return f"venues/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    """A random name with the extension of the content: an upload's own name may carry a person's name."""
+    return uploads.random_path("venues", uploads.type_of_file(instance.image))
 
 
 class VenuePhoto(models.Model):
@@ -348,13 +343,17 @@ class VenuePhoto(models.Model):
         super().save(*args, **kwargs)
 
     def _thumbnail_name(self):
-        return f"{PurePath(self.image.name).stem}_thumb.jpg"
+        return uploads.random_file_name(uploads.JPEG)  # never derived from the photo's or the uploader's name
 
     def _make_thumbnail(self) -> ContentFile:
         self.image.seek(0)
         with Image.open(self.image, formats=PHOTO_FORMATS) as image:
-            image = image.convert("RGB")
+            # thumbnail() decodes a JPEG at a reduced scale; a palette image resizes badly, so it is
+            # converted first, other modes only once shrunk.
+            if image.mode in ("1", "P"):
+                image = image.convert("RGB")
             image.thumbnail(THUMBNAIL_SIZE)
+            image = image.convert("RGB")
             out = io.BytesIO()
             image.save(out, "JPEG", quality=82)
         self.image.seek(0)

@@ -5,41 +5,54 @@ towns and amenities by name, booleans as 是/否, dates as YYYY-MM-DD. An import
 nothing: every bad row is reported with its sheet row, column and reason, and nothing is
 written unless every row is good.
 
+Files are read and written by the portal's spreadsheet kit (`union_portal.spreadsheets`: the
+guarded, bounded readers and header aliases; `spreadsheet_widgets`; `spreadsheet_files`: formats,
+preview store, workbooks, downloads); this module keeps only what is particular to venues.
+
 Speed (DESIGN.md, known traps): bulk mode, no diff, cached instance and foreign-key lookups.
 Bulk mode skips `Venue.save()`, signals and the m2m machinery, so this resource validates
 each row with `full_clean()`, derives `status`, assigns codes, and writes the amenity links
 and every history row (venue and amenities) in bulk itself.
 """
 
-import datetime
-import io
 import re
 from collections import Counter
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
-from import_export.formats import base_formats
-from import_export.instance_loaders import CachedInstanceLoader
+from import_export.instance_loaders import BaseInstanceLoader, CachedInstanceLoader
 from import_export.results import RowResult
-from import_export.tmp_storages import CacheStorage
 
-from union_portal.access import DISTRICT_WIDE, Role, role_of, town_id_of
-from union_portal.formatting import FORMULA_PREFIXES, escape_cell, mask_phone
+from union_portal.access import can_edit_town
+from union_portal.bulk_writes import history_copy, links_add
+from union_portal.formatting import escape_cell, mask_phone
 from union_portal.models import Enterprise, Town
-from union_portal.spreadsheets import (
-    FIRST_DATA_ROW,
-    SpreadsheetError,
-    TooManyRows,
-    is_blank,
-    read_xlsx_rows,
-    too_many_rows_message,
+from union_portal.spreadsheet_files import (
+    SheetCSV,
+    SheetXLSX,
+    ShortLivedCacheStorage,
+    drop_blank_rows,
+    template_workbook,
 )
+from union_portal.spreadsheet_widgets import (
+    ChoiceWidget,
+    CodeWidget,
+    DateWidget,
+    DecimalNumberWidget,
+    LookupWidget,
+    TextWidget,
+    TimeWidget,
+    WholeNumberWidget,
+    YesNoWidget,
+    cell_plain,
+    cell_text,
+)
+from union_portal.spreadsheets import FIRST_DATA_ROW, HeaderAliases, ImportFileError, header_key
 
 from .models import (
     AcceptanceResult,
@@ -55,267 +68,83 @@ BATCH_SIZE = 500
 PREVIEW_ROWS = 100
 AMENITY_SEPARATORS = re.compile(r"[、,，;；/\n]+")
 
-
-class ImportFileError(SpreadsheetError):
-    """The file as a whole cannot be imported (too big, unreadable, columns missing, preview expired)."""
-
-
-# --- reading files -------------------------------------------------------------------------
-
-
-def _too_many_rows_error() -> ImportFileError:
-    return ImportFileError(too_many_rows_message(settings.IMPORT_MAX_ROWS))
-
-
-def drop_blank_rows(dataset: tablib.Dataset) -> list[int]:
-    """Remove blank rows from `dataset` and return the sheet row number of each row kept."""
-    numbers = getattr(dataset, "sheet_rows", None) or list(range(FIRST_DATA_ROW, FIRST_DATA_ROW + dataset.height))
-    blank = [index for index, row in enumerate(dataset) if is_blank(row)]
-    for index in reversed(blank):
-        del dataset[index]
-    blank_set = set(blank)
-    numbers = [number for index, number in enumerate(numbers) if index not in blank_set]
-    if len(numbers) > settings.IMPORT_MAX_ROWS:
-        raise _too_many_rows_error()
-    dataset.sheet_rows = numbers
-    return numbers
+# The kit's names, as this module always offered them (the resource below and its tests use them).
+_text = cell_text
+__all__ = [
+    "ChoiceWidget",
+    "CodeWidget",
+    "DateWidget",
+    "ImportFileError",
+    "ShortLivedCacheStorage",
+    "TextWidget",
+    "TimeWidget",
+    "VenueCSV",
+    "VenueResource",
+    "VenueXLSX",
+    "WholeNumberWidget",
+    "YesNoWidget",
+    "drop_blank_rows",
+    "venue_template_workbook",
+]
 
 
-def _expired_error() -> ImportFileError:
-    return ImportFileError(gettext("The uploaded file has expired. Please upload it again."))
+# --- reading files: the kit's formats, finding the header row by the venue columns ---------
 
 
-class VenueXLSX(base_formats.XLSX):
-    """xlsx, first sheet, read by the portal's bounded reader: blank rows skipped, rows capped."""
-
-    def create_dataset(self, in_stream):
-        if in_stream is None:
-            raise _expired_error()
-        try:
-            headers, rows = read_xlsx_rows(in_stream, settings.IMPORT_MAX_ROWS)
-        except TooManyRows as error:
-            raise _too_many_rows_error() from error
-        dataset = tablib.Dataset(headers=headers)
-        for row in rows:
-            dataset.append(row.values)
-        dataset.sheet_rows = [row.number for row in rows]
-        return dataset
-
-    def export_data(self, dataset, **kwargs):
-        """Written in openpyxl's write-only mode: several times faster than tablib's adaptive sheet."""
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(str(_("venues")))
-        sheet.freeze_panes = "A2"
-        bold = Font(bold=True)
-        header = []
-        for title in dataset.headers:
-            cell = WriteOnlyCell(sheet, value=title)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for row in dataset:
-            sheet.append(list(row))
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
+def venue_header_keys() -> set[str]:
+    """Every header a venue column is known by, so that a title row above the headers is skipped."""
+    return HeaderAliases({name: field.column_name for name, field in VenueResource.fields.items()}).keys
 
 
-class VenueCSV(base_formats.CSV):
-    """CSV in UTF-8 (with or without BOM) or GB18030, as Excel in Chinese saves it."""
+class VenueXLSX(SheetXLSX):
+    sheet_title = _("venues")
 
-    def create_dataset(self, in_stream, **kwargs):
-        if in_stream is None:
-            raise _expired_error()
-        if isinstance(in_stream, bytes):
-            try:
-                in_stream = in_stream.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                in_stream = in_stream.decode("gb18030")
-        dataset = tablib.import_set(in_stream, format="csv")
-        drop_blank_rows(dataset)
-        return dataset
-
-    def export_data(self, dataset, **kwargs):
-        # A BOM lets Excel open UTF-8 with Chinese text correctly.
-        return "\ufeff" + super().export_data(dataset, **kwargs)
+    def known_headers(self) -> set[str]:
+        return venue_header_keys()
 
 
-class ShortLivedCacheStorage(CacheStorage):
-    """The preview's copy of the upload (personal data) lives in the cache for an hour at most."""
-
-    CACHE_LIFETIME = 60 * 60
-
-
-# --- widgets: one value of a cell <-> one Python value -------------------------------------
+class VenueCSV(SheetCSV):
+    def known_headers(self) -> set[str]:
+        return venue_header_keys()
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a phone number typed into a number cell
-    text = str(value)
-    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_PREFIXES):
-        text = text[1:]  # undo the export's formula escaping, so a re-import round-trips
-    return text.strip()
+# --- widgets of venue columns (the others are the kit's) -----------------------------------
 
 
-class TextWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        return _text(value)
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(value)
-
-
-class CodeWidget(TextWidget):
-    def clean(self, value, row=None, **kwargs):
-        return _text(value).upper()
-
-
-class ChoiceWidget(widgets.Widget):
-    """A choice written as its label (in any of the portal's languages) or its stored value."""
-
-    def __init__(self, choices, default=""):
-        self.choices = choices
-        self.default = default
-        self._lookup = None
-        super().__init__()
-
-    def _values_by_text(self) -> dict[str, str]:
-        if self._lookup is None:
-            lookup = {}
-            for value, label in self.choices.choices:
-                lookup[value.lower()] = value
-                for language, _name in settings.LANGUAGES:
-                    with translation.override(language):
-                        lookup[str(label).strip().lower()] = value
-            self._lookup = lookup
-        return self._lookup
-
-    def clean(self, value, row=None, **kwargs):
-        text = _text(value)
-        if not text:
-            return self.default
-        try:
-            return self._values_by_text()[text.lower()]
-        except KeyError:
-            labels = "、".join(str(label) for label in self.choices.labels)
-            raise ValueError(gettext("“%(value)s” is not one of: %(choices)s.") % {"value": text, "choices": labels})
-
-    def render(self, value, obj=None, **kwargs):
-        return str(self.choices(value).label) if value else ""
-
-
-class YesNoWidget(widgets.Widget):
-    TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
-    FALSE = {"否", "n", "no", "false", "0", "×", "✗", "无", ""}
-
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, bool):
-            return value
-        text = _text(value).lower()
-        if text in self.TRUE or text == gettext("Yes").lower():
-            return True
-        if text in self.FALSE or text == gettext("No").lower():
-            return False
-        raise ValueError(gettext("Write 是 or 否, not “%(value)s”.") % {"value": text})
-
-    def render(self, value, obj=None, **kwargs):
-        return gettext("Yes") if value else gettext("No")
-
-
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%Y-%m-%d %H:%M:%S")
-
-
-class DateWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        text = _text(value)
-        if not text:
-            return None
-        for date_format in DATE_FORMATS:
-            try:
-                return datetime.datetime.strptime(text, date_format).date()
-            except ValueError:
-                continue
-        raise ValueError(
-            gettext("“%(value)s” is not a date: write it as YYYY-MM-DD, e.g. 2018-06-01.") % {"value": text}
-        )
-
-    def render(self, value, obj=None, **kwargs):
-        return value.isoformat() if value else ""
-
-
-class TimeWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, datetime.datetime):
-            return value.time()
-        if isinstance(value, datetime.time):
-            return value
-        if isinstance(value, float) and 0 <= value < 1:  # Excel keeps a time as a fraction of a day
-            minutes = round(value * 24 * 60)
-            return datetime.time(minutes // 60, minutes % 60)
-        text = _text(value).replace("：", ":")
-        if not text:
-            return None
-        for time_format in ("%H:%M", "%H:%M:%S"):
-            try:
-                return datetime.datetime.strptime(text, time_format).time()
-            except ValueError:
-                continue
-        raise ValueError(gettext("“%(value)s” is not a time: write it as HH:MM, e.g. 08:30.") % {"value": text})
-
-    def render(self, value, obj=None, **kwargs):
-        return value.strftime("%H:%M") if value else ""
-
-
-class WholeNumberWidget(widgets.Widget):
-    def __init__(self, default=0):
-        self.default = default
-        super().__init__()
-
-    def clean(self, value, row=None, **kwargs):
-        text = _text(value)
-        if not text:
-            return self.default
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(gettext("Enter a whole number."))
-        if number != number.to_integral_value():
-            raise ValueError(gettext("Enter a whole number."))
-        return int(number)
-
-    def render(self, value, obj=None, **kwargs):
-        return value
-
-
-class CoordinateWidget(widgets.Widget):
+class CoordinateWidget(DecimalNumberWidget):
     """Degrees, rounded to the six places the model keeps."""
 
+    places = 6
+
+
+class TownWidget(LookupWidget):
+    """A town by name (the towns are read once per import), if the user may import there.
+
+    The resource fills `allowed_ids` with the towns the importing user may work on.
+    """
+
+    def __init__(self):
+        super().__init__(Town, field="name")
+        self.allowed_ids = set()
+
+    def not_found(self, name: str) -> str:
+        return gettext("There is no town called “%(name)s”.") % {"name": name}
+
     def clean(self, value, row=None, **kwargs):
-        text = _text(value)
-        if not text:
-            return None
-        try:
-            return Decimal(text).quantize(Decimal("0.000001"))
-        except InvalidOperation:
-            raise ValueError(gettext("Enter a number."))
-
-    def render(self, value, obj=None, **kwargs):
-        return value
+        town = super().clean(value, row, **kwargs)
+        if town is None:
+            raise ValueError(gettext("Enter the town."))
+        if town.pk not in self.allowed_ids:
+            raise ValueError(gettext("You may not import venues of %(name)s.") % {"name": town.name})
+        return town
 
 
-class LookupWidget(widgets.Widget):
-    """A related object named by one of its fields; the resource fills `objects` once per import."""
+class PreloadedWidget(widgets.Widget):
+    """A related object from `objects`, which the resource fills once per import with what the file names.
+
+    Not django-import-export's cached widgets: they read the whole table (every enterprise of the
+    district), or query once per row (ManyToManyWidget), where one query for the file's names will do.
+    """
 
     lookup_field = "name"
 
@@ -327,28 +156,11 @@ class LookupWidget(widgets.Widget):
         return getattr(value, self.lookup_field) if value is not None else ""
 
 
-class TownWidget(LookupWidget):
-    def __init__(self):
-        super().__init__()
-        self.allowed_ids = set()
-
-    def clean(self, value, row=None, **kwargs):
-        name = _text(value)
-        if not name:
-            raise ValueError(gettext("Enter the town."))
-        town = self.objects.get(name)
-        if town is None:
-            raise ValueError(gettext("There is no town called “%(name)s”.") % {"name": name})
-        if town.pk not in self.allowed_ids:
-            raise ValueError(gettext("You may not import venues of %(name)s.") % {"name": name})
-        return town
-
-
-class EnterpriseWidget(LookupWidget):
+class EnterpriseWidget(PreloadedWidget):
     lookup_field = "credit_code"
 
     def clean(self, value, row=None, **kwargs):
-        code = _text(value).upper()
+        code = cell_plain(value).upper()
         if not code:
             return None
         enterprise = self.objects.get(code)
@@ -359,11 +171,11 @@ class EnterpriseWidget(LookupWidget):
         return enterprise
 
 
-class AmenitiesWidget(LookupWidget):
-    """Amenity names separated by 、 or commas; returns a list of amenity ids."""
+class AmenitiesWidget(PreloadedWidget):
+    """Amenity names separated by 、 or commas; returns a list of amenity ids (bulk mode writes the links)."""
 
     def clean(self, value, row=None, **kwargs):
-        names = [name.strip() for name in AMENITY_SEPARATORS.split(_text(value)) if name.strip()]
+        names = [name.strip() for name in AMENITY_SEPARATORS.split(cell_text(value)) if name.strip()]
         unknown = [name for name in names if name.lower() not in self.objects]
         if unknown:
             raise ValueError(
@@ -440,7 +252,63 @@ UPDATED_FIELDS = [
 ]
 
 
+# What an import may change on a venue, as attribute names: equal before and after, the row is skipped.
+COMPARED_ATTRIBUTES = [
+    Venue._meta.get_field(name).attname for name in UPDATED_FIELDS if name not in ("status", "version")
+]
+
+
+def _compared_values(venue) -> tuple:
+    return tuple(getattr(venue, attribute) for attribute in COMPARED_ATTRIBUTES)
+
+
+class VenueLoader(CachedInstanceLoader):
+    """The file's venues by code in one query, with what they hold now (to tell an unchanged row) in one more.
+
+    The codes are read from their column: the library's loader builds every row's dict twice for them.
+    """
+
+    def __init__(self, resource, dataset):
+        BaseInstanceLoader.__init__(self, resource, dataset)
+        self.pk_field = resource.fields["code"]
+        column = self.pk_field.column_name
+        codes = {self.pk_field.widget.clean(value) for value in dataset[column]} if column in dataset.headers else set()
+        # Locked until the import ends, in primary key order so that two imports cannot deadlock: an edit
+        # saved meanwhile waits, then finds the version moved on (StaleEdit) instead of being overwritten.
+        venues = self.get_queryset().filter(code__in=codes - {""}).order_by("pk").select_for_update(of=("self",))
+        self.all_instances = {venue.code: venue for venue in venues}
+        venues = list(self.all_instances.values())
+        amenity_ids = {venue.pk: [] for venue in venues}
+        links = Venue.amenities.through.objects.filter(venue_id__in=list(amenity_ids)).order_by("amenity_id")
+        for venue_id, amenity_id in links.values_list("venue_id", "amenity_id"):
+            amenity_ids[venue_id].append(amenity_id)
+        for venue in venues:
+            venue._stored_values = _compared_values(venue)
+            venue._stored_amenity_ids = amenity_ids[venue.pk]
+
+
+class VenueRowResult(RowResult):
+    """A row's result names its venue by name: str(venue) looks up its kind's label, 20 µs a row.
+
+    (The name served the admin's log of each imported object, which the venue admin does not write:
+    the venue's history records each import with its user.)
+    """
+
+    def add_instance_info(self, instance):
+        if instance is not None:
+            self.object_id = instance.pk
+            self.object_repr = instance.name
+
+
 class VenueResource(resources.ModelResource):
+    """Venues to and from a sheet; an import in bulk mode, all rows or none.
+
+    A row with a code updates that venue, one without adds a venue (codes reserved per kind, once per
+    file). A column the file lacks keeps each venue's stored value, and a row that changes nothing is
+    skipped (no write, no history row). Venues, amenity links and their history are written a batch
+    at a time; the venues matched by code stay locked until the import ends.
+    """
+
     code = _field("code", _("venue code"), CodeWidget(), readonly=True)
     name = _field("name", _("name"), TextWidget())
     kind = _field("kind", _("kind"), ChoiceWidget(VenueKind))
@@ -501,7 +369,7 @@ class VenueResource(resources.ModelResource):
             "description",
         )
         import_id_fields = ("code",)
-        instance_loader_class = CachedInstanceLoader
+        instance_loader_class = VenueLoader
         use_bulk = True
         batch_size = BATCH_SIZE
         skip_diff = True
@@ -521,6 +389,10 @@ class VenueResource(resources.ModelResource):
         self.seen_codes = {}
         self.exporters = {}
         self.file_columns = []
+        self.history_date = None
+        self.file_headers = ()
+        self.file_fields = []  # the import fields whose column the file has
+        self.absent_attributes = set()  # those of the fields whose column it lacks
 
     @classmethod
     def get_display_name(cls):
@@ -591,9 +463,10 @@ class VenueResource(resources.ModelResource):
 
     def _load_lookups(self, dataset):
         """Towns, amenities and the enterprises the file names: each read once."""
+        towns = list(Town.objects.all())
         town_widget = self.fields["town"].widget
-        town_widget.objects = {town.name: town for town in Town.objects.all()}
-        town_widget.allowed_ids = self._allowed_town_ids(town_widget.objects.values())
+        town_widget.objects_set(towns)
+        town_widget.allowed_ids = self._allowed_town_ids(towns)
         amenity_widget = self.fields["amenities"].widget
         amenity_widget.objects = {}
         for amenity in Amenity.objects.all():
@@ -606,22 +479,17 @@ class VenueResource(resources.ModelResource):
         }
 
     def _allowed_town_ids(self, towns) -> set[int]:
-        role = role_of(self.user)
-        if role in DISTRICT_WIDE and role != Role.LEADERSHIP:
-            return {town.pk for town in towns}
-        if role == Role.TOWN_STAFF:
-            return {town_id_of(self.user)}
-        return set()
+        return {town.pk for town in towns if can_edit_town(self.user, town.pk)}
 
     def _reserve_codes(self, dataset):
-        """Codes for the new rows, per kind, with one query per kind (next_venue_codes)."""
+        """Codes for the new rows: one block per kind (next_venue_codes), taken once for the whole file."""
         kind_widget = self.fields["kind"].widget
         kinds = Counter()
-        for row in dataset.dict:
-            if _text(row.get(self.column("code"))):
+        for code, kind_cell in zip(dataset[self.column("code")], dataset[self.column("kind")], strict=True):
+            if _text(code):
                 continue
             try:
-                kind = kind_widget.clean(row.get(self.column("kind")))
+                kind = kind_widget.clean(kind_cell)
             except ValueError:
                 continue
             if kind:
@@ -631,7 +499,7 @@ class VenueResource(resources.ModelResource):
     def _next_code(self, kind) -> str:
         code = next(self.new_codes.get(kind, iter(())), None)
         if code is None:  # not foreseen by _reserve_codes; cannot happen with a consistent row
-            self.new_codes[kind] = iter(next_venue_codes(kind, BATCH_SIZE))
+            self.new_codes[kind] = iter(next_venue_codes(kind, 1))
             code = next(self.new_codes[kind])
         return code
 
@@ -666,23 +534,56 @@ class VenueResource(resources.ModelResource):
                 }
             )
 
+    def get_row_result_class(self):
+        return VenueRowResult
+
     def import_instance(self, instance, row, **kwargs):
-        instance._imported_amenity_ids = None
-        super().import_instance(instance, row, **kwargs)
+        """Only the file's columns are imported: a column the file lacks keeps every venue's stored value."""
+        instance._imported_amenity_ids = None  # no amenities column: the links stay as they are
+        errors = {}
+        for field in self._fields_in(row):
+            try:
+                field.save(instance, row, **kwargs)
+            except ValueError as error:
+                errors[field.attribute] = ValidationError(str(error), code="invalid")
+        if errors:
+            raise ValidationError(errors)
+
+    def _fields_in(self, row) -> list:
+        """The import fields whose column the file has, worked out once per file (the library checks each row)."""
+        headers = tuple(row)
+        if headers != self.file_headers:
+            present = [field for field in self.get_import_fields() if field.column_name in row]
+            self.file_headers = headers
+            self.file_fields = [field for field in present if not field.readonly]
+            self.absent_attributes = {field.attribute for field in self.fields.values() if field not in present}
+        return self.file_fields
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """A row that changes nothing on its venue is skipped: no write, no history row, the version stays."""
+        if instance._state.adding or import_validation_errors:
+            return False
+        amenity_ids = instance._imported_amenity_ids
+        return (
+            _compared_values(instance) == instance._stored_values
+            and instance.status == instance.derived_status()
+            and (amenity_ids is None or amenity_ids == instance._stored_amenity_ids)
+        )
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """full_clean() per row (the model's rules: date order, hours...), errors keyed by column name.
 
         Unique and check constraints are left out: each would cost a query per row, the codes are
         assigned here, and the model's clean() already checks the dates the constraints guard.
+        The columns the file lacks are not checked field by field: they keep the stored value (or the
+        default, for a new venue), which the file did not give.
         """
         errors = dict(import_validation_errors or {})
         if instance.town_id is None and "town" not in errors:
             errors["town"] = [ValidationError(gettext("Enter the town."))]
+        exclude = set(errors) | self.absent_attributes | set(NOT_CLEANED)
         try:
-            instance.full_clean(
-                exclude=set(errors) | set(NOT_CLEANED), validate_unique=False, validate_constraints=False
-            )
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:
@@ -706,76 +607,51 @@ class VenueResource(resources.ModelResource):
     # --- import: writing in bulk ---
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        if not self.create_instances or not (using_transactions or not dry_run):
-            return
-        try:
-            Venue.objects.bulk_create(self.create_instances, batch_size=BATCH_SIZE)
-            self._write_amenities(self.create_instances, replace=False)
-            if not dry_run:  # the preview is rolled back: its history would be thrown away
-                self._write_history(self.create_instances, update=False)
-        except Exception as error:
-            self.handle_import_error(result, error, raise_errors)
-        finally:
-            self.create_instances.clear()
+        self._write_batch(self.create_instances, using_transactions, dry_run, raise_errors, result, update=False)
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        """An upsert on the primary key: one INSERT ... ON CONFLICT per batch.
+        self._write_batch(self.update_instances, using_transactions, dry_run, raise_errors, result, update=True)
 
-        Django's bulk_update() builds a CASE WHEN per column and row, which took 97 s for 5,000 venues.
+    def _write_batch(self, venues, using_transactions, dry_run, raise_errors, result, *, update):
+        """A batch of venues, their amenities and (once confirmed) their history.
+
+        Updates are an upsert on the primary key, one INSERT ... ON CONFLICT per batch: Django's
+        bulk_update() builds a CASE WHEN per column and row, which took 97 s for 5,000 venues.
         """
-        if not self.update_instances or not (using_transactions or not dry_run):
+        if not venues or not (using_transactions or not dry_run):
             return
         try:
-            Venue.objects.bulk_create(
-                self.update_instances,
-                batch_size=BATCH_SIZE,
-                update_conflicts=True,
-                unique_fields=["id"],
-                update_fields=UPDATED_FIELDS,
-            )
-            self._write_amenities(self.update_instances, replace=True)
-            if not dry_run:
-                self._write_history(self.update_instances, update=True)
+            if update:
+                upsert = {"update_conflicts": True, "unique_fields": ["id"], "update_fields": UPDATED_FIELDS}
+                Venue.objects.bulk_create(venues, batch_size=BATCH_SIZE, **upsert)
+            else:
+                Venue.objects.bulk_create(venues, batch_size=BATCH_SIZE)
+            self._write_amenities(venues, replace=update)
+            if not dry_run:  # the preview is rolled back: its history would be thrown away
+                self._write_history(venues, update=update)
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
         finally:
-            self.update_instances.clear()
+            venues.clear()
 
     def _write_amenities(self, venues, *, replace):
-        through = Venue.amenities.through
+        """The amenities of the venues whose row had the column (the others keep theirs)."""
         changed = [venue for venue in venues if venue._imported_amenity_ids is not None]
         if replace and changed:
-            through.objects.filter(venue_id__in=[venue.pk for venue in changed]).delete()
-        through.objects.bulk_create(
-            [
-                through(venue_id=venue.pk, amenity_id=amenity_id)
-                for venue in changed
-                for amenity_id in venue._imported_amenity_ids
-            ],
-            batch_size=BATCH_SIZE * 4,
-        )
+            Venue.amenities.through.objects.filter(venue_id__in=[venue.pk for venue in changed]).delete()
+        pairs = [(venue.pk, amenity_id) for venue in changed for amenity_id in venue._imported_amenity_ids]
+        links_add(field=Venue._meta.get_field("amenities"), pairs=pairs)
 
     def _write_history(self, venues, *, update):
-        """History rows as Venue.save() would leave them: the venue's, and its amenities' (m2m_fields)."""
-        records = Venue.history.bulk_history_create(
-            venues,
-            batch_size=BATCH_SIZE,
-            update=update,
-            default_user=self.user if getattr(self.user, "pk", None) else None,
-            default_change_reason=self.history_reason,
-        )
-        links = {}
-        through = Venue.amenities.through
-        for link in through.objects.filter(venue_id__in=[venue.pk for venue in venues]):
-            links.setdefault(link.venue_id, []).append(link)
-        history_link = Venue.history.model.amenities.model
-        history_link.objects.bulk_create(
-            [
-                history_link(history=record, id=link.id, venue_id=link.venue_id, amenity_id=link.amenity_id)
-                for record in records
-                for link in links.get(record.id, [])
-            ],
-            batch_size=BATCH_SIZE * 4,
+        """History as Venue.save() would leave it, the venue's and its amenities', with one date for the import."""
+        self.history_date = self.history_date or timezone.now()
+        history_copy(
+            model=Venue,
+            pks=[venue.pk for venue in venues],
+            history_type="~" if update else "+",
+            user=self.user,
+            reason=self.history_reason,
+            date=self.history_date,
         )
 
     def after_import(self, dataset, result, **kwargs):
@@ -877,32 +753,14 @@ class VenueResource(resources.ModelResource):
         return guide
 
 
-def _header_key(value) -> str:
-    return str(value or "").strip().rstrip("*").strip().lower()
+_header_key = header_key
 
 
 def venue_template_workbook(resource: VenueResource) -> bytes:
     """The import template: the headers and one example row, and a sheet saying what each column takes."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = str(_("venues"))
-    sheet.append(resource.template_headers())
-    sheet.append(resource.template_example())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        sheet.column_dimensions[cell.column_letter].width = 16
-    sheet.freeze_panes = "A2"
-    guide = book.create_sheet(gettext("How to fill in"))
-    guide.append([gettext("Column"), gettext("What to write")])
-    for cell in guide[1]:
-        cell.font = Font(bold=True)
-    for row in resource.template_guide():
-        guide.append(list(row))
-    guide.column_dimensions["A"].width = 24
-    guide.column_dimensions["B"].width = 100
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return template_workbook(
+        title=str(_("venues")),
+        headers=resource.template_headers(),
+        example=resource.template_example(),
+        guide=resource.template_guide(),
+    )

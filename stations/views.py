@@ -4,10 +4,10 @@ from pathlib import PurePath
 
 import qrcode
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Count, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
@@ -17,17 +17,18 @@ from django_filters.views import FilterView
 from qrcode.image.svg import SvgPathImage
 
 from union_portal.access import can_edit, can_edit_records
+from union_portal.child_rows import formset_edits
 from union_portal.concurrency import StaleEditViewMixin
-from union_portal.formatting import mask_phone
+from union_portal.errors import add_to_form
 from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
 
 from .filters import PublicVenueFilter, VenueFilter
 from .forms import VenueForm, child_formsets
-from .models import PUBLIC_STATUSES, Amenity, Venue, VenuePhoto
+from .history import venue_changes
+from .models import PUBLIC_STATUSES, Venue, VenuePhoto
 from .services import venue_save
 
 ACTIVITIES_PER_PAGE = 20
-HISTORY_ENTRIES = 20
 
 
 def qr_svg(data: str) -> str:
@@ -36,72 +37,6 @@ def qr_svg(data: str) -> str:
     code.add_data(data)
     code.make(fit=True)
     return code.make_image().to_string(encoding="unicode")
-
-
-def venue_changes(venue, show_personal: bool = True) -> list[dict]:
-    """Who changed what and when, for the latest HISTORY_ENTRIES history records (a fixed number of queries).
-    Without `show_personal` (read-only roles), phone numbers are masked."""
-    records = list(
-        venue.history.select_related("history_user")
-        .prefetch_related("historicalvenue_amenities_set")
-        .order_by("-history_date", "-history_id")[: HISTORY_ENTRIES + 1]
-    )
-    pairs = [(new, records[i + 1] if i + 1 < len(records) else None) for i, new in enumerate(records)]
-    pairs = pairs[:HISTORY_ENTRIES]
-    diffs = [new.diff_against(old, excluded_fields=["amenities"]).changes if old else [] for new, old in pairs]
-    names = _related_names(diff for changes in diffs for diff in changes)
-    amenity_names = dict(Amenity.objects.values_list("pk", "name"))  # a short reference table
-    entries = []
-    for (new, old), changes in zip(pairs, diffs, strict=True):
-        shown = [_describe(change, names, show_personal) for change in changes]
-        if old is not None:
-            shown += _amenity_changes(new, old, amenity_names)
-        if shown or old is None:
-            entries.append({"record": new, "changes": shown})
-    return entries
-
-
-def _related_names(changes) -> dict:
-    """{(model, pk): name} for the foreign keys (town, enterprise) in the changes, one query per model."""
-    wanted = {}
-    for change in changes:
-        field = Venue._meta.get_field(change.field)
-        if field.is_relation:
-            wanted.setdefault(field.related_model, set()).update(v for v in (change.old, change.new) if v)
-    return {
-        (model, pk): str(obj) for model, pks in wanted.items() for pk, obj in model._base_manager.in_bulk(pks).items()
-    }
-
-
-def _describe(change, names, show_personal=True) -> dict:
-    field = Venue._meta.get_field(change.field)
-
-    def show(value):
-        if value is None or value == "":
-            return "—"
-        if field.name == "contact_phone" and not show_personal:
-            return mask_phone(value)
-        if field.choices:
-            return str(dict(field.flatchoices).get(value, value))
-        if isinstance(field, BooleanField):
-            return str(_("yes") if value else _("no"))
-        if field.is_relation:
-            return names.get((field.related_model, value), str(value))
-        return str(value)
-
-    return {"label": field.verbose_name, "old": show(change.old), "new": show(change.new)}
-
-
-def _amenity_changes(new, old, names) -> list[dict]:
-    before = {row.amenity_id for row in old.historicalvenue_amenities_set.all()}
-    after = {row.amenity_id for row in new.historicalvenue_amenities_set.all()}
-    if before == after:
-        return []
-
-    def listed(ids):
-        return "、".join(sorted(names.get(pk, str(pk)) for pk in ids)) or "—"
-
-    return [{"label": Venue._meta.get_field("amenities").verbose_name, "old": listed(before), "new": listed(after)}]
 
 
 def photos_in_order():
@@ -201,10 +136,29 @@ class VenueFormMixin:
         return self.form_valid(form) if all(valid) else self.form_invalid(form)
 
     def form_valid(self, form):
-        formsets = [formset for _title, formset in self.get_formsets()]
-        self.object = venue_save(form=form, formsets=formsets, photos=form.cleaned_data.get("photos") or [])
+        try:
+            self.object = venue_save(venue=self.object, by=self.request.user, **self.save_kwargs(form))
+        except ValidationError as error:
+            add_to_form(form, error)
+            return self.form_invalid(form)
         messages.success(self.request, _("The venue %(name)s was saved.") % {"name": self.object.name})
         return redirect(self.object)
+
+    # The service's name for the rows of each formset (by the formset's prefix).
+    CHILD_ROWS = {"photo": "photo_edits", "funding": "fundings", "honour": "honours", "activity": "activities"}
+
+    def save_kwargs(self, form) -> dict:
+        """The cleaned data of the form and its formsets, as `venue_save` takes them."""
+        data = form.cleaned_data
+        kwargs = {
+            "fields": {name: data[name] for name in form._meta.fields if name in data and name != "amenities"},
+            "amenities": data.get("amenities") or [],
+            "version": data.get("version"),
+            "photos": data.get("photos") or [],
+        }
+        for _title, formset in self.get_formsets():
+            kwargs[self.CHILD_ROWS[formset.prefix]] = formset_edits(formset)
+        return kwargs
 
     def form_invalid(self, form):
         if self.object is not None and form.has_error(NON_FIELD_ERRORS, "stale"):

@@ -1,10 +1,18 @@
-"""The shape every app's `figures(year, town=None)` returns (DESIGN.md, contract 2)."""
+"""The shape every app's `figures(year, town=None)` returns (DESIGN.md, contract 2), and its helpers.
+
+An app's figures are a table of rows `(key, label, unit, url)` over the aggregates it computed in a
+few statements; `figure_table` turns the rows into Figures, a count or (unit `YUAN`) a sum of money.
+"""
 
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+CENT = Decimal("0.01")
+YUAN = _("yuan")  # the unit of money figures; a row with this unit is a money figure
 
 
 @dataclass(frozen=True)
@@ -14,6 +22,24 @@ class Figure:
     value: int | Decimal
     unit: str
     url: str
+
+
+def count_figure(key: str, label, value: int | None, unit, url: str) -> Figure:
+    """A figure that counts things (places, cases, people...): an int; an empty aggregate is 0."""
+    return Figure(key=key, label=str(label), value=int(value or 0), unit=str(unit), url=url)
+
+
+def money_figure(key: str, label, value: Decimal | None, url: str) -> Figure:
+    """A sum of money: Decimal yuan with two places; an empty sum is 0.00."""
+    return Figure(key=key, label=str(label), value=(value or Decimal(0)).quantize(CENT), unit=str(YUAN), url=url)
+
+
+def figure_table(rows, values: dict) -> list[Figure]:
+    """One Figure per row `(key, label, unit, url)`, its value `values[key]`: money when the unit is YUAN."""
+    return [
+        money_figure(key, label, values[key], url) if unit is YUAN else count_figure(key, label, values[key], unit, url)
+        for key, label, unit, url in rows
+    ]
 
 
 def list_url(view_name: str, **params) -> str:

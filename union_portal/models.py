@@ -119,3 +119,18 @@ class StaffProfile(models.Model):
             raise ValidationError(
                 {"town": _("Only town staff belong to a town; district roles see the whole district.")}
             )
+
+
+class Sequence(models.Model):
+    """The last number handed out per numbering key (see union_portal.numbering): never reused."""
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    last = models.PositiveBigIntegerField(_("last number used"), default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+        ordering = ["key"]
+
+    def __str__(self):
+        return f"{self.key}: {self.last}"

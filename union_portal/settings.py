@@ -4,6 +4,7 @@ Defaults are safe for development (`make run`): SQLite under var/, DEBUG on only
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "pgtrigger",  # database triggers that keep the aid ledger append-only (PostgreSQL)
     "axes",
     "csp",
     "union_portal",
@@ -93,9 +95,20 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # SQLite is the embedded default for `make run`: wait for a writer instead of failing.
+    # SQLite is the embedded default for `make run`, whose server is threaded: with the write-ahead
+    # log readers never wait, and a transaction takes the write lock when it begins (IMMEDIATE), so a
+    # second writer waits up to 20 s for it rather than fail with "database is locked" half-way.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000",
+    }
+    # Tests with several threads (tests/union_portal/test_concurrency.py) need one database that every
+    # connection sees, which an in-memory one is not: a file, one per test process (others may run at once).
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"union_portal_test_{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -178,12 +191,16 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 
+# The cache is shared by every app process (an import preview confirmed by another gunicorn worker
+# must find its rows): a table in the database, made by `manage.py createcachetable` after migrate.
+# Entries last an hour and are deleted once expired (union_portal.cache); past MAX_ENTRIES a third
+# of them is culled.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache"
-        if env_bool("CACHE_IN_DB", False)
-        else "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "portal-cache",
+        "BACKEND": "union_portal.cache.PortalDatabaseCache",
+        "LOCATION": "portal_cache",
+        "TIMEOUT": 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 3},
     }
 }
 
@@ -218,9 +235,32 @@ CONTENT_SECURITY_POLICY = {
 PORTAL_DISTRICT_NAME = os.environ.get("PORTAL_DISTRICT_NAME", "")
 PORTAL_PAGE_SIZE = 25
 
+# Every line once: Django's loggers hand their records to the root's console handler instead of
+# printing them with Django's own (DEBUG-only) console handler too; runserver's request lines keep
+# their own handler ("django.server"). A refused request (403, 404) is one warning line; tracebacks
+# are kept for server errors.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "filters": {
+        "no_client_error_traceback": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": "ext://union_portal.logs.without_client_error_traceback",
+        }
+    },
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.request": {"filters": ["no_client_error_traceback"]},
+        # Reconfiguring "django" resets its children: runserver's request lines are set up again as Django has them.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

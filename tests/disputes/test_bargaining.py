@@ -81,7 +81,10 @@ def test_the_census_lists_the_years_entries_and_model_enterprises(client_for, to
         BargainingYear.objects.create(
             enterprise=enterprise, year=2018, employees=enterprise.headcount, meets_model_standard=model
         )
-    BargainingYear.objects.create(enterprise=enterprises["elsewhere"], year=2018, employees=500)
+    elsewhere = enterprises["elsewhere"]
+    elsewhere.name = "别镇独有的企业"  # Faker's company names repeat: this one must be unlike the others
+    elsewhere.save()
+    BargainingYear.objects.create(enterprise=elsewhere, year=2018, employees=500)
     client = client_for(town_a_staff)
     everything = client.get(reverse("disputes:bargaining_census"), {"year": 2018})
     assert everything.context["paginator"].count == 2
@@ -219,3 +222,61 @@ def test_leadership_may_not_add_to_the_census(client_for, leadership, enterprise
     client = client_for(leadership)
     assert client.get(reverse("disputes:census_create")).status_code == 403
     assert reverse("disputes:census_create") not in client.get(reverse("disputes:bargaining_census")).content.decode()
+
+
+# The services behind the forms, and the lists' parameters ------------------------------------------
+
+
+def test_the_census_service_refuses_a_second_line_for_the_same_enterprise_and_year(town_a_staff, enterprises):
+    from django.core.exceptions import ValidationError
+
+    from disputes import services
+
+    kwargs = {"enterprise": enterprises["never"], "year": 2018, "employees": 120, "by": town_a_staff}
+    services.census_entry_add(**kwargs)
+    with pytest.raises(ValidationError):
+        services.census_entry_add(**kwargs)
+    assert BargainingYear.objects.count() == 1
+
+
+def test_the_agreement_service_refuses_another_towns_and_small_enterprises(town_a_staff, enterprises):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from disputes import services
+
+    today = timezone.localdate()
+    dates = {"signed_on": today, "starts_on": today, "ends_on": today + datetime.timedelta(days=365)}
+    with pytest.raises(PermissionDenied):
+        services.wage_agreement_add(enterprise=enterprises["elsewhere"], by=town_a_staff, **dates)
+    with pytest.raises(ValidationError) as refused:
+        services.wage_agreement_add(enterprise=enterprises["small"], by=town_a_staff, **dates)
+    assert "enterprise" in refused.value.error_dict
+    assert not WageAgreement.objects.filter(enterprise__in=[enterprises["elsewhere"], enterprises["small"]]).exists()
+
+
+def test_a_list_parameter_that_does_not_parse_is_ignored(client_for, district_staff, enterprises):
+    BargainingYear.objects.create(enterprise=enterprises["current"], year=2018, employees=150)
+    client = client_for(district_staff)
+    assert client.get(reverse("disputes:bargaining_census"), {"year": "二〇一八"}).context["paginator"].count == 1
+    assert client.get(reverse("disputes:bargaining_census"), {"year": "2017"}).context["paginator"].count == 0
+    listed = rows(client.get(reverse("disputes:bargaining"), {"lacking": "yes", "renewal": "1"}))
+    assert set(listed) == codes(enterprises, "renewal")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_adding_the_same_census_line_at_once_get_one_line_and_a_refusal(town_a_staff, district_staff, town_a):
+    from django.core.exceptions import ValidationError
+
+    from disputes import services
+    from tests.union_portal.test_concurrency import at_once
+
+    enterprise = EnterpriseFactory(town=town_a, headcount=150)
+    people = [town_a_staff, district_staff]
+
+    def add(n):
+        return services.census_entry_add(enterprise=enterprise, year=2018, employees=150 + n, by=people[n])
+
+    added, errors = at_once(add, 2)
+
+    assert len(added) == 1 and [type(error) for error in errors] == [ValidationError]  # a message, not a 500
+    assert BargainingYear.objects.get().employees == added[0].employees

@@ -6,15 +6,19 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 from PIL import Image
 
 from disputes import services
 from disputes.forms import TransitionForm
-from disputes.models import Case, CaseAttachment, ClaimKind, EventKind, HandlingBody, Status
+from disputes.models import Case, CaseAttachment, CaseWorker, ClaimKind, EventKind, HandlingBody, Status
+from tests import upload_samples
 from tests.disputes.factories import CaseFactory
-from union_portal.concurrency import STALE_EDIT_MESSAGE
+from union_portal.child_rows import RowEdits
+from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -130,7 +134,8 @@ def test_another_towns_attachment_cannot_be_reached_through_ones_own_case(client
 
 
 def test_an_image_is_accepted_by_its_content(client_for, town_a_staff, case):
-    upload = SimpleUploadedFile("photo.jpeg", png_bytes(), content_type="image/jpeg")
+    # The browser's claimed type is ignored; the name must agree with the content (a PNG named .jpeg is refused).
+    upload = SimpleUploadedFile("photo.png", png_bytes(), content_type="image/jpeg")
     client_for(town_a_staff).post(reverse("disputes:attachment_add", args=[case.pk]), {"file": upload})
     attachment = CaseAttachment.objects.get()
     assert attachment.content_type == "image/png"
@@ -324,3 +329,172 @@ def test_a_failed_mediation_posted_without_a_reason_is_refused_with_the_fields_n
     assert Case.objects.get(pk=case.pk).status == Status.MEDIATING
     client.post(url, {"to_status": "failed", "move-failed-note": "企业拒不到场"})
     assert Case.objects.get(pk=case.pk).status == Status.FAILED
+
+
+# Attachments through the shared upload check (union_portal.uploads) -------------------------------------------
+
+
+def attach(client, case, name, content, **extra):
+    url = reverse("disputes:attachment_add", args=[case.pk])
+    return client.post(url, {"file": SimpleUploadedFile(name, content), **extra}, follow=True)
+
+
+def error_messages(response):
+    return [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("劳动合同.html", PDF),
+        ("平面图.png", upload_samples.png_bomb(12_000, 12_000)),
+        ("half.jpg", upload_samples.truncated_jpeg()),
+        ("receipt.jpg", png_bytes()),
+    ],
+    ids=["html starting %PDF", "17 KB PNG of 12000x12000", "truncated jpeg", "png named jpg"],
+)
+def test_a_hostile_attachment_is_refused_with_a_message_naming_it(client_for, town_a_staff, case, name, content):
+    response = attach(client_for(town_a_staff), case, name, content)
+
+    assert response.status_code == 200
+    errors = error_messages(response)
+    assert errors and name in errors[0]
+    assert not CaseAttachment.objects.exists()
+
+
+def test_the_service_refuses_a_name_that_disagrees_with_the_content(district_staff, case):
+    with pytest.raises(services.CaseRuleError) as caught:
+        services.attachment_add(case=case, upload=SimpleUploadedFile("page.html", PDF), by=district_staff)
+    assert caught.value.error_list[0].code == "attachment_name"
+    assert not CaseAttachment.objects.exists()
+
+
+def test_a_good_pdf_is_stored_at_random_and_served_as_a_pdf_download(client_for, town_a_staff, case):
+    client = client_for(town_a_staff)
+    response = attach(client, case, "张三-调解协议.PDF", PDF)
+
+    assert not error_messages(response)
+    attachment = CaseAttachment.objects.get()
+    assert attachment.original_name == "张三-调解协议.PDF"  # shown on the page, kept as data only
+    assert attachment.original_name in response.content.decode()
+    assert "张三" not in attachment.file.name and attachment.file.name.endswith(".pdf")
+    download = client.get(attachment.get_absolute_url())
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert (
+        "filename*=utf-8''%E5%BC%A0%E4%B8%89-%E8%B0%83%E8%A7%A3%E5%8D%8F%E8%AE%AE.PDF"
+        in download["Content-Disposition"]
+    )
+    assert download["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_older_row_whose_name_disagrees_is_served_under_a_name_that_agrees(client_for, town_a_staff, case):
+    attachment = CaseAttachment.objects.create(
+        case=case,
+        file=SimpleUploadedFile("x.pdf", PDF),
+        original_name="page.html",
+        content_type="application/pdf",
+        size=len(PDF),
+    )
+    download = client_for(town_a_staff).get(attachment.get_absolute_url())
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == 'attachment; filename="page.pdf"'
+
+
+def test_an_unknown_recorded_type_is_served_as_bytes(client_for, town_a_staff, case):
+    attachment = CaseAttachment.objects.create(
+        case=case,
+        file=SimpleUploadedFile("x.pdf", PDF),
+        original_name="x.html",
+        content_type="text/html",
+        size=len(PDF),
+    )
+    download = client_for(town_a_staff).get(attachment.get_absolute_url())
+    assert download["Content-Type"] == "application/octet-stream"
+    assert download["Content-Disposition"] == 'attachment; filename="x.bin"'
+    assert attachment.file.name.endswith(".bin")
+
+
+def test_the_model_refuses_a_recorded_type_other_than_the_content(case):
+    attachment = CaseAttachment(
+        case=case,
+        file=SimpleUploadedFile("scan.png", png_bytes()),
+        original_name="scan.png",
+        content_type="application/pdf",
+        size=10,
+    )
+    with pytest.raises(ValidationError) as caught:
+        attachment.full_clean()
+    assert caught.value.error_dict["content_type"][0].code == "attachment_type"
+
+
+# A worker row naming a worker of another case (a guessed or forged id) ----------------------------
+
+
+def post_naming_another_cases_worker(client, case, **changes):
+    other = CaseFactory(town=case.town, workers=[{"name": "别案职工", "id_number": "110115198001010078"}])
+    stranger = other.workers.get()
+    data = edit_data(case, facts="不应保存", **{"workers-0-id": stranger.pk, **changes})
+    return client.post(reverse("disputes:case_update", args=[case.pk]), data), stranger
+
+
+def test_an_edit_naming_another_cases_worker_is_refused_with_a_message_and_saves_nothing(
+    client_for, town_a_staff, case
+):
+    response, stranger = post_naming_another_cases_worker(client_for(town_a_staff), case, **{"workers-0-name": "改名"})
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.has_error("__all__", code="foreign_row")
+    assert escape(form.non_field_errors()[0]) in response.content.decode()
+    saved = Case.objects.get(pk=case.pk)
+    assert saved.facts == case.facts and saved.version == case.version
+    assert list(saved.workers.values_list("name", flat=True)) == ["王建国"]
+    stranger.refresh_from_db()
+    assert stranger.name == "别案职工" and stranger.case_id != case.pk
+
+
+def test_an_edit_cannot_remove_another_cases_worker(client_for, town_a_staff, case):
+    new_row = {"workers-TOTAL_FORMS": "2", "workers-1-name": "新职工", "workers-1-id_number": "110115199001010099"}
+    response, stranger = post_naming_another_cases_worker(
+        client_for(town_a_staff), case, **{"workers-0-DELETE": "on", **new_row}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].has_error("__all__", code="foreign_row")
+    assert CaseWorker.objects.filter(pk=stranger.pk).exists()
+    assert case.workers.count() == 1
+
+
+def test_the_edit_service_refuses_a_stale_version_and_foreign_rows(town_a_staff, case):
+    other = CaseFactory(town=case.town).workers.get()
+    kwargs = {"case": case, "by": town_a_staff, "fields": {"facts": "服务直接修改"}, "employer": case.employer}
+
+    with pytest.raises(StaleEdit):
+        services.case_update(version=case.version - 1, **kwargs)
+    with pytest.raises(ValidationError) as refused:
+        services.case_update(version=case.version, workers=RowEdits(removed=[other.pk]), **kwargs)
+    assert refused.value.code == "foreign_row"
+    assert Case.objects.get(pk=case.pk).facts == case.facts
+
+    services.case_update(version=case.version, **kwargs)
+    assert Case.objects.get(pk=case.pk).facts == "服务直接修改"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_saving_the_edit_page_at_once_one_is_told_it_is_stale(town_a, town_a_staff, district_staff):
+    from tests.union_portal.test_concurrency import at_once
+
+    case = CaseFactory(town=town_a)
+    opened = Case.objects.get(pk=case.pk).version
+    people = [town_a_staff, district_staff]
+
+    def save(n):
+        fields = {"facts": f"第{n}人的补充"}
+        services.case_update(case=case, by=people[n], version=opened, fields=fields, employer=case.employer)
+        return n
+
+    saved, errors = at_once(save, 2)
+
+    assert [type(error) for error in errors] == [StaleEdit]
+    assert Case.objects.get(pk=case.pk).facts == f"第{saved[0]}人的补充"

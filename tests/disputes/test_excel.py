@@ -3,14 +3,17 @@
 import datetime
 import io
 import re
+import zipfile
+from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 
-from disputes.models import Case, DossierKind, HandlingBody, Status
+from disputes.models import Case, ClaimKindCode, DossierKind, HandlingBody, Status
 from disputes.resources import DossierRowForm, DossierSheet
 from tests.disputes.factories import CaseFactory
 from tests.factories import EnterpriseFactory
@@ -369,3 +372,177 @@ def test_a_sheet_with_too_many_rows_is_refused_with_the_limit(town_b, settings):
     sheet = DossierSheet.read(dossier_sheet(GOOD), town=town_b)
     assert sheet.errors == [too_many_rows_message(1)]
     assert not sheet.rows and not sheet.raw
+
+
+# Nothing lost: a column the sheet lacks keeps the stored values; labels in the preview; one service writes
+
+
+def sheet_without(column: str, rows) -> SimpleUploadedFile:
+    """The dossier sheet of `rows` without the column `column` (a field name)."""
+    index = DossierSheet.FIELDS.index(column)
+    book = openpyxl.Workbook()
+    book.active.append([h for i, h in enumerate(DossierSheet.headers()) if i != index])
+    for row in rows:
+        book.active.append([v for i, v in enumerate(row) if i != index])
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("dossiers.xlsx", out.getvalue())
+
+
+def import_file(client, town, file):
+    preview = client.post(reverse("disputes:dossier_import"), {"file": file, "town": town.pk})
+    assert not preview.context["sheet"].errors, preview.context["sheet"].errors
+    return preview, confirm(client, preview)
+
+
+@pytest.mark.parametrize(
+    ("column", "kept"),
+    [("inspection_squad", ("第一中队", "第二中队")), ("amount_claimed", (Decimal("40000"), Decimal("0")))],
+)
+def test_reimporting_a_sheet_without_an_optional_column_keeps_the_stored_values(
+    column, kept, client_for, town_b_staff, town_b
+):
+    client = client_for(town_b_staff)
+    confirm(client, upload(client, town_b, GOOD))
+    changed = [[*row[:8], 9999, *row[9:]] for row in GOOD]  # a new amount recovered, the rest as before
+
+    preview, done = import_file(client, town_b, sheet_without(column, changed))
+
+    assert done.status_code == 302
+    label = str(DossierRowForm.base_fields[column].label)
+    assert label in preview.context["sheet"].missing_columns
+    assert label in preview.content.decode()  # the page says the column keeps its values
+    cases = [Case.objects.get(dossier_number=row[0]) for row in GOOD]
+    assert tuple(getattr(case, column) for case in cases) == kept
+    assert all(case.amount_recovered == 9999 for case in cases)
+    assert all(case.history.count() == 2 for case in cases)
+
+
+def test_a_new_dossier_from_a_sheet_without_optional_columns_gets_their_defaults(client_for, town_b_staff, town_b):
+    _preview, done = import_file(client_for(town_b_staff), town_b, sheet_without("inspection_squad", [GOOD[0]]))
+
+    assert done.status_code == 302
+    assert Case.objects.get().inspection_squad == ""
+
+
+def test_the_preview_shows_labels_not_internal_codes(client_for, town_b_staff, town_b):
+    preview = upload(client_for(town_b_staff), town_b, GOOD)
+
+    table = preview.content.decode().split('data-testid="import-preview"')[1].split("</table>")[0]
+    assert str(DossierKind.SIMPLE.label) in table and str(DossierKind.FORMAL.label) in table
+    assert str(ClaimKindCode.WAGE_ARREARS.label) in table
+    assert not re.search(r">(simple|formal|wage_arrears)<", table)
+    assert "2018-04-02" in table
+
+
+def test_rows_gone_bad_between_preview_and_confirm_write_nothing_and_are_named(client_for, town_b_staff, town_b):
+    client = client_for(town_b_staff)
+    preview = upload(client, town_b, GOOD)
+    CaseFactory(town=town_b, dossier_number=GOOD[1][0], number="亦庄调〔2018〕0099")  # an open case takes the number
+
+    response = confirm(client, preview)
+
+    assert response.status_code == 200
+    errors = response.context["sheet"].errors
+    assert len(errors) == 1 and "3" in errors[0] and "亦庄调〔2018〕0099" in errors[0]
+    assert Case.objects.count() == 1, "the good row was not written either"
+
+
+def test_the_service_refuses_a_sheet_with_errors_and_writes_nothing(town_b_staff, town_b):
+    from disputes.services import CaseRuleError, dossier_import
+
+    sheet = DossierSheet.read(dossier_sheet([GOOD[0], [*GOOD[1][:6], 0, *GOOD[1][7:]]]), town=town_b)
+    assert sheet.errors
+
+    with pytest.raises(CaseRuleError) as refused:
+        dossier_import(user=town_b_staff, sheet=sheet)
+
+    assert refused.value.messages == sheet.errors
+    assert not Case.objects.exists()
+
+
+def test_the_service_refuses_another_towns_sheet(town_a_staff, town_b):
+    from django.core.exceptions import PermissionDenied
+
+    from disputes.services import dossier_import
+
+    sheet = DossierSheet.read(dossier_sheet(GOOD), town=town_b)
+    with pytest.raises(PermissionDenied):
+        dossier_import(user=town_a_staff, sheet=sheet)
+    assert not Case.objects.exists()
+
+
+def test_a_ledger_with_a_title_row_full_width_digits_and_chinese_dates_imports(client_for, town_b_staff, town_b):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["亦庄镇劳动争议案卷台账"])
+    sheet.merge_cells("A1:K1")
+    sheet.append(DossierSheet.headers())
+    sheet.append(
+        [
+            "亦庄简易〔2018〕007",
+            "简易",
+            "２０１８年３月５日",
+            43168,  # an Excel day number: 2018-03-09
+            "北京丙公司",
+            CODE_A,
+            "３",
+            "１２００",
+            "１，２００",
+            "加班",
+            "",
+        ]
+    )
+    out = io.BytesIO()
+    book.save(out)
+
+    preview, _done = import_file(client_for(town_b_staff), town_b, SimpleUploadedFile("d.xlsx", out.getvalue()))
+
+    assert [row.number for row in preview.context["sheet"].rows] == [3]
+    case = Case.objects.get()
+    assert (case.received_on, case.closed_on) == (datetime.date(2018, 3, 5), datetime.date(2018, 3, 9))
+    assert (case.headcount, case.amount_claimed, case.amount_recovered) == (3, 1200, 1200)
+    assert case.claim_kinds.get().code == "overtime"
+
+
+def test_a_missing_required_column_is_named(client_for, town_b_staff, town_b):
+    response = client_for(town_b_staff).post(
+        reverse("disputes:dossier_import"), {"file": sheet_without("credit_code", GOOD), "town": town_b.pk}
+    )
+
+    (error,) = response.context["sheet"].errors
+    assert str(DossierRowForm.base_fields["credit_code"].label) in error
+    assert not Case.objects.exists()
+
+
+def test_a_hostile_file_at_the_dossier_import_is_refused_with_its_reason(client_for, town_b_staff, town_b):
+    base = dossier_sheet(GOOD).read()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<sheetData>", b"<!--" + b"x" * 22_000 + b"-->" + b"<sheetData>", 1)
+            target.writestr(entry.filename, data)
+
+    response = client_for(town_b_staff).post(
+        reverse("disputes:dossier_import"), {"file": SimpleUploadedFile("d.xlsx", out.getvalue()), "town": town_b.pk}
+    )
+
+    assert response.context["sheet"].errors == [
+        gettext("This file holds a long XML comment no Excel sheet has; it was not read.")
+    ]
+
+
+def test_the_case_export_and_the_template_are_named_sheets_with_chinese_file_names(client_for, district_staff, town_a):
+    CaseFactory(town=town_a)
+    client = client_for(district_staff)
+
+    export = client.get(reverse("disputes:case_export"))
+    template = client.get(reverse("disputes:dossier_template"))
+
+    assert openpyxl.load_workbook(io.BytesIO(export.content)).sheetnames == [gettext("dispute cases")]
+    assert "filename*=utf-8''" in export["Content-Disposition"]
+    assert openpyxl.load_workbook(io.BytesIO(template.content)).sheetnames[0] == gettext("town dossiers")
+    expected = content_disposition_header(True, gettext("dossier import template") + ".xlsx")
+    assert template["Content-Disposition"] == expected

@@ -5,13 +5,13 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connections
 
 from disputes import services
-from disputes.models import Case, CaseNumber, CaseWorker, HandlingBody, case_number_prefix
+from disputes.models import Case, CaseWorker, HandlingBody, case_number_prefix
 from tests.disputes.factories import id_number
 from tests.factories import EnterpriseFactory
-from union_portal.models import Enterprise
+from union_portal.models import Enterprise, Sequence
 from union_portal.validators import make_credit_code
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def test_a_worker_with_a_wrong_id_check_character_is_refused(town_a, open_case):
         open_case(town_a, workers=[{"name": "张三", "id_number": wrong}])
     assert [error.code for error in refused.value.error_list] == ["id_check"]
     assert not Case.objects.exists()
-    assert not CaseNumber.objects.filter(last__gt=0).exists()
+    assert not Sequence.objects.filter(last__gt=0).exists()
 
 
 @pytest.mark.parametrize(
@@ -134,12 +134,9 @@ def test_the_worker_cannot_learn_of_the_infringement_after_the_case_is_received(
         open_case(town_a, received_on=D(2018, 3, 1), learned_on=D(2018, 3, 2))
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("body", [HandlingBody.CENTRE, HandlingBody.TOWN_UNION])
 def test_concurrent_intakes_get_different_numbers(body, town_a, district_staff):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises every writer")
     employer = EnterpriseFactory(town=town_a)
     numbers, errors = [], []
     start = threading.Barrier(8)
@@ -169,5 +166,5 @@ def test_concurrent_intakes_get_different_numbers(body, town_a, district_staff):
     assert not errors
     prefix = case_number_prefix(town_a, body)
     assert sorted(numbers) == [f"{prefix}〔2018〕{n:04d}" for n in range(1, 9)]
-    assert CaseNumber.objects.get(prefix=prefix, year=2018).last == 8
+    assert Sequence.objects.get(key=f"case:{prefix}:2018").last == 8
     assert Case.objects.filter(number__startswith=prefix).count() == 8

@@ -142,3 +142,24 @@ def test_worker_finds_a_24_hour_warm_station_with_a_microwave_on_a_phone(page, l
     assert page.get_attribute("[data-testid=map-link]", "href").startswith("geo:")
     assert page.evaluate("window.innerWidth") == PHONE["viewport"]["width"]
     assert fits_the_screen(page)
+
+
+def test_town_staff_add_a_venue_without_a_photo_on_the_portal_then_edit_it(page, live_server, town_a, town_a_staff):
+    """The photo section is left out while a venue has no photo, yet its management form must be sent:
+    without it the page said nothing was saved and marked no field (issue 6)."""
+    log_in(page, live_server, town_a_staff, "/stations/new/")
+    page.select_option("#id_kind", VenueKind.WARM_STATION)
+    page.fill("#id_name", NAME)
+    page.fill("#id_address", "北京市大兴区瀛海镇南海子路8号")
+    page.fill("#id_built_on", "2018-06-01")
+    page.click("[data-testid=venue-form] button[type=submit]")
+    page.wait_for_url(lambda url: url.rstrip("/").rsplit("/", 1)[-1].isdigit())  # the new venue's page
+    venue = Venue.objects.get(name=NAME)
+    assert venue.town == town_a and not venue.photos.exists()
+
+    page.goto(f"{live_server.url}/stations/{venue.pk}/edit/")
+    page.fill("#id_name", "南海子环卫工人暖心驿站")
+    page.click("[data-testid=venue-form] button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/stations/{venue.pk}/")
+    venue.refresh_from_db()
+    assert venue.name == "南海子环卫工人暖心驿站"

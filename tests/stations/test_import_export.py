@@ -3,6 +3,7 @@
 import datetime
 import io
 import re
+import zipfile
 
 import openpyxl
 import pytest
@@ -400,3 +401,206 @@ def test_a_csv_saved_by_excel_in_chinese_gb18030_imports(admin_client):
     assert "confirm_form" in response.context, error_rows(response)
     assert confirm(admin_client, response).status_code == 302
     assert Venue.objects.get().name == "CSV驿站"
+
+
+# The spreadsheet kit at the venue import and export: title rows, hostile files, named downloads
+
+
+def test_a_venue_sheet_with_a_merged_title_row_imports_with_the_rows_numbered_as_excel_shows_them(admin_client):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["瀛海镇阵地台账"])
+    sheet.merge_cells("A1:J1")
+    sheet.append(HEADERS)
+    sheet.append(good_row("驿站一"))
+    sheet.append(good_row("驿站二", town="火星镇"))
+    out = io.BytesIO()
+    book.save(out)
+
+    response = preview(admin_client, out.getvalue())
+
+    assert {(row, column) for row, column, _reason in error_rows(response)} == {(4, "镇街")}
+    assert Venue.objects.count() == 0
+
+
+def test_a_hostile_xlsx_is_refused_at_the_admin_import_with_its_reason(admin_client):
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(xlsx([good_row()])), "r") as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<sheetData>", b"<!--" + b"x" * 50_000 + b"-->" + b"<sheetData>", 1)
+            target.writestr(entry.filename, data)
+
+    response = preview(admin_client, out.getvalue())
+
+    assert "confirm_form" not in response.context
+    assert response.context["form"].errors["import_file"] == [
+        zh("This file holds a long XML comment no Excel sheet has; it was not read.")
+    ]
+    assert Venue.objects.count() == 0
+
+
+def download_name(response) -> str:
+    """The file name a browser saves: RFC 5987's filename*= for a Chinese name, filename= for ASCII."""
+    from urllib.parse import unquote
+
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment; ")
+    if "filename*=utf-8''" in disposition:
+        return unquote(disposition.split("''", 1)[1])
+    return disposition.split('filename="', 1)[1].rstrip('"')
+
+
+def test_the_export_is_a_sheet_named_venues_in_a_file_named_in_chinese(admin_client, town_a):
+    VenueFactory(town=town_a)
+
+    response = admin_client.post(EXPORT_URL, {"format": "0", "resource": "0"})
+
+    assert openpyxl.load_workbook(io.BytesIO(response.content)).sheetnames == [zh("venues")]
+    name = download_name(response)
+    assert re.fullmatch(re.escape(zh("venue ledger")) + r"-\d{8}\.xlsx", name), name
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_template_download_is_named_in_chinese(admin_client):
+    assert download_name(admin_client.get(TEMPLATE_URL)) == zh("venue import template") + ".xlsx"
+
+
+# --- bulk mode: history, missing columns, statements (helper "speed") ----------------------
+
+
+def exported_rows(client) -> tuple[list, list[list]]:
+    """The venue export as the user downloads it: its headers and its rows."""
+    response = client.post(EXPORT_URL, {"format": "0", "resource": "0"})
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    return rows[0], rows[1:]
+
+
+def without_column(headers: list, rows: list[list], column: str) -> tuple[list, list[list]]:
+    index = headers.index(column)
+    return headers[:index] + headers[index + 1 :], [row[:index] + row[index + 1 :] for row in rows]
+
+
+@pytest.mark.parametrize("column", ["联系电话", "设施", "建成日期"])
+def test_reimporting_a_sheet_without_an_optional_column_keeps_its_stored_values(
+    admin_client, town_a, site_admin, column
+):
+    microwave = Amenity.objects.get(code="microwave")
+    venue = VenueFactory(town=town_a, name="原名驿站", contact_phone="13812345678", built_on=datetime.date(2018, 6, 1))
+    venue.amenities.add(microwave)
+    headers, rows = without_column(*exported_rows(admin_client), column)
+    rows[0][headers.index("名称")] = "新名驿站"
+
+    response = preview(admin_client, xlsx(rows, headers))
+    assert "confirm_form" in response.context, error_rows(response)
+    assert confirm(admin_client, response).status_code == 302
+
+    venue.refresh_from_db()
+    assert venue.name == "新名驿站"
+    assert venue.contact_phone == "13812345678"
+    assert list(venue.amenities.all()) == [microwave]
+    assert venue.built_on == datetime.date(2018, 6, 1)
+    assert venue.version == 2
+    latest, previous = venue.history.order_by("-history_id")[:2]
+    assert latest.history_type == "~" and latest.history_user == site_admin
+    assert set(latest.diff_against(previous).changed_fields) - {"version"} == {"name"}, "only the name changed"
+    assert [link.amenity for link in latest.amenities.all()] == [microwave]
+
+
+def test_reimporting_an_unchanged_export_writes_nothing_and_no_history(admin_client, town_a, town_b):
+    venue = VenueFactory(town=town_a, contact_phone="13812345678", built_on=datetime.date(2018, 6, 1))
+    venue.amenities.add(Amenity.objects.get(code="microwave"))
+    VenueFactory(town=town_b)
+    history = Venue.history.count()
+
+    response = preview(admin_client, xlsx(*reversed(exported_rows(admin_client))))
+    assert "confirm_form" in response.context, error_rows(response)
+    assert confirm(admin_client, response).status_code == 302
+
+    assert Venue.history.count() == history
+    venue.refresh_from_db()
+    assert venue.version == 1, "an edit form opened before the import can still be saved"
+
+
+def test_an_import_updates_in_bulk_with_history_moving_each_version_on(site_admin, town_a):
+    venues = [VenueFactory(town=town_a, name=f"驿站{n}") for n in range(3)]
+    rows = [[venue.code, f"新{venue.name}", "暖心驿站", "瀛海镇", "新地址", "饮水机"] for venue in venues]
+    dataset = VenueXLSX().create_dataset(xlsx(rows, HEADERS[:6]))
+
+    result = VenueResource(user=site_admin).import_data(
+        dataset, dry_run=False, rollback_on_validation_errors=True, file_name="更新.xlsx"
+    )
+
+    assert not result.has_errors() and not result.has_validation_errors()
+    for venue in venues:
+        venue.refresh_from_db()
+        assert (venue.name[:1], venue.address, venue.version) == ("新", "新地址", 2)
+        assert list(venue.amenities.values_list("code", flat=True)) == ["water_dispenser"]
+        record = venue.history.latest()
+        assert (record.history_type, record.history_user, record.name) == ("~", site_admin, venue.name)
+        assert record.history_change_reason == zh("Imported from %(file)s", file="更新.xlsx")
+        assert [link.amenity.code for link in record.amenities.all()] == ["water_dispenser"]
+
+
+def test_an_import_takes_the_same_statements_for_3_rows_as_for_30(site_admin, town_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(count: int, prefix: str) -> int:
+        dataset = VenueXLSX().create_dataset(xlsx([good_row(f"{prefix}{n}") for n in range(count)]))
+        with CaptureQueriesContext(connection) as queries:
+            result = VenueResource(user=site_admin).import_data(dataset, dry_run=False)
+        assert not result.has_errors() and not result.has_validation_errors()
+        return len(queries)
+
+    statements(1, "甲")  # the first import of a kind creates its code sequence
+    # 30 rows: one INSERT still, also on SQLite (at most 999 parameters a statement)
+    assert statements(3, "乙") == statements(30, "丙"), "no statement per row, codes reserved once per kind"
+    assert Venue.objects.count() == 34
+
+
+def test_the_confirm_step_reads_the_stored_upload_through_the_same_guard(admin_client):
+    response = preview(admin_client, xlsx([good_row()]))
+    form = response.context["confirm_form"]
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    # The stored copy is swapped for a hostile one (as if the store had been tampered with).
+    hostile = io.BytesIO()
+    with zipfile.ZipFile(hostile, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b'<!DOCTYPE x [<!ENTITY a "a">]><worksheet/>')
+    cache.set(ShortLivedCacheStorage.CACHE_PREFIX + data["import_file_name"], hostile.getvalue())
+
+    response = admin_client.post(PROCESS_URL, data, follow=True)
+
+    assert response.redirect_chain[-1][0] == IMPORT_URL
+    assert [str(m) for m in response.context["messages"]] == [
+        zh("This file holds XML declarations no Excel sheet has; it was not read.")
+    ]
+    assert Venue.objects.count() == 0
+    assert cache.get(ShortLivedCacheStorage.CACHE_PREFIX + data["import_file_name"]) is None, "not kept"
+
+
+def test_an_edit_form_opened_before_an_import_is_refused_as_stale_after_it(admin_client, town_a):
+    from tests.stations.test_admin import change_url, form_data
+    from union_portal.concurrency import STALE_EDIT_MESSAGE
+
+    venue = VenueFactory(town=town_a, name="原名驿站")
+    data = form_data(admin_client.get(change_url(venue)))
+    headers, rows = exported_rows(admin_client)
+    rows[0][headers.index("名称")] = "导入的名称"
+    response = preview(admin_client, xlsx(rows, headers))
+    assert confirm(admin_client, response).status_code == 302
+    data["name"] = "表单里的名称"
+
+    response = admin_client.post(change_url(venue), data)
+
+    assert response.status_code == 200
+    with translation.override("zh-hans"):
+        assert str(STALE_EDIT_MESSAGE) in response.content.decode()
+    venue.refresh_from_db()
+    assert venue.name == "导入的名称"

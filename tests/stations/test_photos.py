@@ -1,12 +1,16 @@
 """Venue photos on the edit page: JPEG, PNG or WebP only, at most 5 MB; a bad file saves nothing at all."""
 
+from pathlib import PurePath
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from PIL import Image
 
 from stations.models import VenuePhoto
 from tests.factories import VenueFactory
 from tests.stations.conftest import image_bytes, upload
+from tests.upload_samples import good_photo_17kb, png_bomb, truncated_jpeg
 
 
 def edit_url(venue):
@@ -154,3 +158,98 @@ def test_a_path_that_is_no_photo_is_not_served(client_for, district_admin, venue
     client = client_for(district_admin)
     assert client.get("/media/venues/../private/secret.pdf").status_code == 404
     assert client.get("/media/venues/2018/01/not-a-photo.png").status_code == 404
+
+
+# The shared upload check (union_portal.uploads) through the portal form, the admin and the service ---------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("平面图.png", png_bomb(12_000, 12_000), "photo_pixels"),
+        ("half.jpg", truncated_jpeg(), "photo_damaged"),
+        ("front.jpg", image_bytes("PNG"), "photo_name"),
+    ],
+    ids=["17 KB PNG of 12000x12000", "truncated jpeg", "png named jpg"],
+)
+def test_a_hostile_photo_is_refused_on_the_portal_form_naming_the_file(
+    client_for, district_staff, venue_a, form_post_data, name, content, code
+):
+    response = post_with_photos(client_for(district_staff), venue_a, form_post_data, [upload(name, content)])
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.has_error("photos", code)
+    assert name in form.errors["photos"][0]
+    assert form.errors["photos"][0] in response.content.decode()
+    assert not VenuePhoto.objects.exists()
+
+
+def test_neither_the_stored_photo_nor_its_thumbnail_is_named_after_the_upload(
+    client_for, district_staff, venue_a, form_post_data
+):
+    name = "身份证-张三-110115198501011237.JPEG"
+    response = post_with_photos(
+        client_for(district_staff), venue_a, form_post_data, [upload(name, good_photo_17kb(), "image/jpeg")]
+    )
+
+    assert response.status_code == 302
+    photo = VenuePhoto.objects.get()
+    for stored in (photo.image.name, photo.thumbnail.name, photo.image.url, photo.thumbnail.url):
+        assert "张三" not in stored and "110115" not in stored and "身份证" not in stored
+    assert photo.image.name.endswith(".jpg")  # the extension of the content, not the one typed
+    assert photo.thumbnail.name.startswith("venues/thumbs/") and photo.thumbnail.name.endswith(".jpg")
+    assert PurePath(photo.thumbnail.name).stem != PurePath(photo.image.name).stem  # not guessable from the photo
+
+
+def test_the_model_refuses_a_hostile_photo_for_services_too(venue_a):
+    from stations.services import photo_add
+
+    with pytest.raises(ValidationError) as caught:
+        photo_add(venue=venue_a, image=upload("平面图.png", png_bomb(12_000, 12_000)))
+    assert caught.value.error_dict["image"][0].code == "photo_pixels"
+    assert not VenuePhoto.objects.exists()
+
+
+@pytest.fixture
+def photo_admin(client_for, district_admin):
+    district_admin.is_staff = district_admin.is_superuser = True
+    district_admin.save()
+    return client_for(district_admin)
+
+
+def admin_post_photo(client, venue, file):
+    from tests.stations.test_admin import change_url, form_data
+
+    data = form_data(client.get(change_url(venue)))
+    data.update({"photos-TOTAL_FORMS": "1", "photos-0-caption": "门口", "photos-0-order": "0"})
+    return client.post(change_url(venue), {**data, "photos-0-image": file})
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("平面图.png", png_bomb(12_000, 12_000), "photo_pixels"),
+        ("half.jpg", truncated_jpeg(), "photo_damaged"),
+        ("front.jpg", image_bytes("PNG"), "photo_name"),
+        ("big.jpg", b"\xff\xd8\xff" + b"\0" * (5 * 1024 * 1024), "photo_too_big"),
+    ],
+    ids=["17 KB PNG of 12000x12000", "truncated jpeg", "png named jpg", "over 5 MB"],
+)
+def test_the_admin_refuses_a_hostile_photo_naming_the_file(photo_admin, venue_a, name, content, code):
+    response = admin_post_photo(photo_admin, venue_a, upload(name, content))
+
+    assert response.status_code == 200
+    photo_form = response.context["inline_admin_formsets"][0].formset.forms[0]
+    assert photo_form.has_error("image", code)
+    assert name in photo_form.errors["image"][0]
+    assert not VenuePhoto.objects.exists()
+
+
+def test_the_admin_takes_a_good_photo_under_random_names(photo_admin, venue_a):
+    response = admin_post_photo(photo_admin, venue_a, upload("张三门口.jpg", good_photo_17kb(), "image/jpeg"))
+
+    assert response.status_code == 302
+    photo = VenuePhoto.objects.get()
+    assert "张三" not in photo.image.name and "张三" not in photo.thumbnail.name
+    assert photo.image.name.endswith(".jpg")

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from stations.models import (
     AcceptanceResult,
@@ -324,8 +325,8 @@ def test_detail_history_says_who_changed_which_field(
     response = client_for(district_staff).get(url_of("detail", venue_a))
     entries = response.context["history"]
     latest = entries[0]
-    assert latest["record"].history_user == district_admin
-    changed = {(str(change["label"]), change["old"], change["new"]) for change in latest["changes"]}
+    assert latest.by == latest.record.history_user == district_admin
+    changed = {(change.label, change.old, change.new) for change in latest.changes}
     assert (str(Venue._meta.get_field("name").verbose_name), "瀛海暖心驿站", "改名后的驿站") in changed
     assert "改名后的驿站" in response.content.decode()
 
@@ -532,3 +533,41 @@ def test_a_signed_in_user_without_a_role_gets_403(client_for, venue_a, db):
     assert client.get(url_of("list", venue_a)).status_code == 403
     assert client.get(url_of("detail", venue_a)).status_code == 403
     assert client.get(url_of("edit", venue_a)).status_code == 403
+
+
+def test_an_edit_naming_another_venues_funding_row_is_refused_and_saves_nothing(
+    client_for, district_staff, venue_a, venue_b, form_post_data
+):
+    own = VenueFunding.objects.create(venue=venue_a, year=2018, kind=FundingKind.SUBSIDY, amount=Decimal("100"))
+    other = VenueFunding.objects.create(venue=venue_b, year=2018, kind=FundingKind.SUBSIDY, amount=Decimal("900"))
+    client = client_for(district_staff)
+    data = form_post_data(
+        client.get(url_of("edit", venue_a)), name="不应保存", **{"funding-0-id": str(other.pk), "funding-0-amount": "1"}
+    )
+    assert data["funding-INITIAL_FORMS"] == "1"
+
+    response = client.post(url_of("edit", venue_a), data)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.has_error(NON_FIELD_ERRORS, "foreign_row")
+    assert escape(form.non_field_errors()[0]) in response.content.decode()
+    venue_a.refresh_from_db()
+    assert venue_a.name == "瀛海暖心驿站"
+    assert sorted(VenueFunding.objects.values_list("amount", flat=True)) == [Decimal("100"), Decimal("900")]
+    assert own.pk in venue_a.fundings.values_list("pk", flat=True)
+
+
+def test_the_venue_history_lists_amenity_changes_and_masks_the_phone_for_readers(venue_a, amenity, district_staff):
+    from stations.history import venue_changes
+
+    venue_a.contact_phone = "13711112222"
+    venue_a.save()
+    microwave = amenity("microwave")
+    venue_a.amenities.add(microwave)
+
+    shown = {(c.label, c.old, c.new) for entry in venue_changes(venue_a, show_personal=False) for c in entry.changes}
+    phone, amenities = (str(Venue._meta.get_field(name).verbose_name) for name in ("contact_phone", "amenities"))
+    assert (phone, "139****5678", "137****2222") in shown
+    assert (amenities, "—", microwave.name) in shown
+    assert all(change[0] != str(Venue._meta.get_field("version").verbose_name) for change in shown)

@@ -1,0 +1,85 @@
+"""Many people at once, on both databases: numbers handed out once, no "database is locked", stale edits refused.
+
+Each thread has its own database connection (Django's are per thread), so these tests need a database
+every connection sees: PostgreSQL, or on SQLite the test database file that settings.py names.
+"""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connections
+
+from disputes import services
+from disputes.models import Case
+from stations.models import Venue, VenueKind
+from tests.disputes.factories import id_number
+from tests.factories import EnterpriseFactory, VenueFactory
+from union_portal.concurrency import StaleEdit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def at_once(work, count: int) -> tuple[list, list]:
+    """Run work(n) for n in range(count), each in its own thread, all released together; (results, errors)."""
+    results, errors = [], []
+    start = threading.Barrier(count)
+
+    def run(n):
+        try:
+            start.wait()
+            results.append(work(n))
+        except Exception as error:  # reported by the caller
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+def test_twenty_venues_created_at_once_get_twenty_codes(town_a):
+    def create(n):
+        return VenueFactory(town=town_a, kind=VenueKind.WARM_STATION, name=f"同时驿站{n}").code
+
+    codes, errors = at_once(create, 20)
+    assert errors == []
+    assert sorted(codes) == [f"WS-{n:05d}" for n in range(1, 21)]
+    assert Venue.objects.count() == 20
+
+
+def receive(town, by, n: int) -> Case:
+    return services.case_open(
+        town=town,
+        handling_body="centre",
+        employer=EnterpriseFactory(town=town, name=f"用人单位{n}"),
+        received_on=datetime.date(2018, 6, 1),
+        workers=[{"name": f"工人{n}", "id_number": id_number(700 + n)}],
+        by=by,
+    )
+
+
+def test_twenty_cases_received_at_once_get_twenty_numbers(town_a, district_staff):
+    numbers, errors = at_once(lambda n: receive(town_a, district_staff, n).number, 20)
+    assert errors == []
+    assert sorted(numbers) == [f"大兴调〔2018〕{n:04d}" for n in range(1, 21)]
+
+
+def test_two_people_saving_one_case_at_once_one_is_told_it_is_stale(town_a, district_staff):
+    case = receive(town_a, district_staff, 0)
+    for attempt in range(10):
+        copies = [Case.objects.get(pk=case.pk), Case.objects.get(pk=case.pk)]
+
+        def save(n, copies=copies, attempt=attempt):
+            copies[n].facts = f"第{attempt}次，第{n}人"
+            copies[n].save()
+            return n
+
+        saved, errors = at_once(save, 2)
+        assert [type(error) for error in errors] == [StaleEdit], f"try {attempt}: {errors}"
+        case.refresh_from_db()
+        assert case.facts == f"第{attempt}次，第{saved[0]}人"

@@ -21,6 +21,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import signals
+from django.db.models.base import ModelState
+from django.db.models.fields import NOT_PROVIDED
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -258,6 +261,11 @@ COMPARED_ATTRIBUTES = [
 ]
 
 
+def _is_plain(field) -> bool:
+    """A field whose save() only sets the widget's value on an attribute of the venue (no default, no subclass)."""
+    return type(field) is fields.Field and field.default is NOT_PROVIDED and "__" not in field.attribute
+
+
 def _compared_values(venue) -> tuple:
     return tuple(getattr(venue, attribute) for attribute in COMPARED_ATTRIBUTES)
 
@@ -392,6 +400,8 @@ class VenueResource(resources.ModelResource):
         self.history_date = None
         self.file_headers = ()
         self.file_fields = []  # the import fields whose column the file has
+        self.plain_fields = set()  # those of them import_instance sets itself
+        self.new_venue = None  # what init_instance copies
         self.absent_attributes = set()  # those of the fields whose column it lacks
 
     @classmethod
@@ -537,13 +547,34 @@ class VenueResource(resources.ModelResource):
     def get_row_result_class(self):
         return VenueRowResult
 
+    def init_instance(self, row=None):
+        """A new venue: a copy of one made once per import (Venue() works out its 30 defaults again, 10 µs a row).
+
+        The copies share the import's time as created_at. Only while nothing listens to Venue's init
+        signals, which a copy does not send.
+        """
+        if self.new_venue is None:
+            if signals.pre_init.has_listeners(Venue) or signals.post_init.has_listeners(Venue):
+                return Venue()
+            self.new_venue = Venue()
+        venue = Venue.__new__(Venue)
+        venue.__dict__.update(self.new_venue.__dict__)
+        venue._state = ModelState()
+        return venue
+
     def import_instance(self, instance, row, **kwargs):
         """Only the file's columns are imported: a column the file lacks keeps every venue's stored value."""
         instance._imported_amenity_ids = None  # no amenities column: the links stay as they are
         errors = {}
         for field in self._fields_in(row):
             try:
-                field.save(instance, row, **kwargs)
+                if field in self.plain_fields:
+                    # What Field.save() does for these, without its per-cell overhead (5 µs a cell).
+                    value = field.widget.clean(row[field.column_name], row=row, **kwargs)
+                    if value is not None or field.saves_null_values:
+                        setattr(instance, field.attribute, value)
+                else:
+                    field.save(instance, row, **kwargs)
             except ValueError as error:
                 errors[field.attribute] = ValidationError(str(error), code="invalid")
         if errors:
@@ -556,6 +587,7 @@ class VenueResource(resources.ModelResource):
             present = [field for field in self.get_import_fields() if field.column_name in row]
             self.file_headers = headers
             self.file_fields = [field for field in present if not field.readonly]
+            self.plain_fields = {field for field in self.file_fields if _is_plain(field)}
             self.absent_attributes = {field.attribute for field in self.fields.values() if field not in present}
         return self.file_fields
 

@@ -9,9 +9,7 @@
    Migrations are exempt (they freeze choices and imports as they were).
 3. Every app keeps the standard rooms (models.py, admin.py, forms.py, views.py, urls.py,
    filters.py, resources.py, figures.py, migrations/) as soon as it has a model: an app that is
-   still an empty shell has nothing to keep in them yet. An app being built over several sessions
-   is named in `UNDER_CONSTRUCTION` with its issue (benefits: its ledger landed first, its pages are
-   issue 7), and the test fails once it has every room, so the excuse cannot outlive the work.
+   still an empty shell has nothing to keep in them yet.
    Extra modules (stations' demo, services, public_urls, media_urls...) are fine.
 
 An app is a top-level package with an `apps.py`, other than the core. Each rule has a negative
@@ -28,7 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CORE = "union_portal"
 SUMMARY = (CORE, "summary")
 ROOMS = ("models.py", "admin.py", "forms.py", "views.py", "urls.py", "filters.py", "resources.py", "figures.py")
-UNDER_CONSTRUCTION = {"benefits": "issue 7"}
 ROLE_NAMES = {"Role", "role_of", "town_id_of", "DISTRICT_WIDE", "EDITORS", "staff_profile"}
 
 
@@ -106,10 +103,10 @@ def _role_name(node: ast.AST) -> str | None:
     return None
 
 
-def room_problems(root: Path, under_construction=()) -> list[str]:
+def room_problems(root: Path) -> list[str]:
     problems = []
     for app in apps_in(root):
-        if app in under_construction or not has_a_model(root / app / "models.py"):
+        if not has_a_model(root / app / "models.py"):
             continue
         missing = [room for room in ROOMS if not (root / app / room).is_file()]
         if not (root / app / "migrations" / "__init__.py").is_file():
@@ -141,14 +138,7 @@ def test_no_app_compares_a_users_role_itself():
 
 
 def test_every_app_with_models_has_the_standard_rooms():
-    assert room_problems(ROOT, UNDER_CONSTRUCTION) == []
-
-
-@pytest.mark.parametrize("app", sorted(UNDER_CONSTRUCTION))
-def test_an_app_under_construction_is_excused_only_until_it_has_every_room(app):
-    assert room_problems(ROOT) != room_problems(ROOT, UNDER_CONSTRUCTION), (
-        f"{app} has every room now: remove it from UNDER_CONSTRUCTION ({UNDER_CONSTRUCTION[app]})"
-    )
+    assert room_problems(ROOT) == []
 
 
 # --- the checker sees each kind of breach (scratch trees) ----------------------------------

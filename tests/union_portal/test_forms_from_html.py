@@ -674,6 +674,10 @@ COVERED = {
     "disputes:agreement_create": {"": "test_a_wage_agreement_is_recorded_from_its_page"},
     "disputes:census_create": {"": "test_a_census_entry_is_recorded_from_its_page"},
     "disputes:inspection_create": {"": "test_an_inspection_is_recorded_from_its_page"},
+    # benefits: members, service cards, merchants, member-only activities
+    # benefits: hardship files, visits, re-checks, the allowance list
+    # benefits: the aid ledger
+    # benefits: services for all members
 }
 LOGOUT = "test_a_user_logs_out_from_the_menu"  # on every page of a signed-in user
 
@@ -687,6 +691,7 @@ def test_every_post_form_of_the_portal_has_a_test_here(district_staff, client):
     Case.objects.filter(pk=case.pk).update(arbitration_accepted_on=timezone.localdate())
     venue = VenueFactory(town=case.town)
     probe_world = SimpleNamespace(case_a=case, venue_a=venue, venue_b=venue, planned_venue=venue, closed_venue=venue)
+    vars(probe_world).update(every_url.benefits_world(case.town, TownFactory(), district_staff))
     client.force_login(district_staff)
     names = {name for name in COVERED.values() for name in name.values()} | {LOGOUT}
     missing_tests = sorted(name for name in names if name not in globals())

@@ -67,7 +67,7 @@ from .models import (
     next_venue_codes,
 )
 
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 PREVIEW_ROWS = 100
 AMENITY_SEPARATORS = re.compile(r"[、,，;；/\n]+")
 

@@ -20,7 +20,7 @@ from django.db import connection
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
-BATCH_SIZE = 500  # primary keys per statement, well inside SQLite's limit of bound parameters
+BATCH_SIZE = 1000  # primary keys (or links) per statement: inside the bound parameters SQLite and PostgreSQL take
 
 
 def history_copy(

@@ -604,3 +604,82 @@ def test_an_edit_form_opened_before_an_import_is_refused_as_stale_after_it(admin
         assert str(STALE_EDIT_MESSAGE) in response.content.decode()
     venue.refresh_from_db()
     assert venue.name == "导入的名称"
+
+
+def test_the_confirm_step_imports_the_rows_the_preview_read_without_reading_the_file_again(admin_client, monkeypatch):
+    from union_portal import spreadsheet_files
+    from union_portal.spreadsheet_files import StoredSheet
+
+    response = preview(admin_client, xlsx([good_row("一"), good_row("二")]))
+    form = response.context["confirm_form"]
+    stored = cache.get(ShortLivedCacheStorage.CACHE_PREFIX + form.initial["import_file_name"])
+    assert isinstance(stored, StoredSheet), "the store keeps the rows read, not the file"
+    reads = []
+    monkeypatch.setattr(spreadsheet_files, "read_xlsx_rows", lambda *args, **kwargs: reads.append(args))
+
+    assert confirm(admin_client, response).status_code == 302
+
+    assert reads == []
+    assert sorted(Venue.objects.values_list("name", flat=True)) == ["一", "二"]
+    assert cache.get(ShortLivedCacheStorage.CACHE_PREFIX + form.initial["import_file_name"]) is None, "not kept"
+
+
+def test_another_user_cannot_confirm_a_preview_the_upload_has_expired_for_them(admin_client, site_admin):
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    response = preview(admin_client, xlsx([good_row()]))
+    form = response.context["confirm_form"]
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    other = Client()
+    other.force_login(User.objects.create_superuser("another_admin", password="x"))
+
+    response = other.post(PROCESS_URL, data, follow=True)
+
+    assert response.redirect_chain[-1][0] == IMPORT_URL
+    assert [str(m) for m in response.context["messages"]] == [
+        zh("The uploaded file has expired. Please upload it again.")
+    ]
+    assert Venue.objects.count() == 0
+    assert cache.get(ShortLivedCacheStorage.CACHE_PREFIX + data["import_file_name"]) is None, "not kept"
+
+
+def test_a_preview_confirmed_under_another_format_has_expired(admin_client):
+    response = preview(admin_client, xlsx([good_row()]))
+    form = response.context["confirm_form"]
+    data = {name: form.initial.get(name, "") for name in form.fields}
+
+    response = admin_client.post(PROCESS_URL, {**data, "format": "1"}, follow=True)  # CSV
+
+    assert [str(m) for m in response.context["messages"]] == [
+        zh("The uploaded file has expired. Please upload it again.")
+    ]
+    assert Venue.objects.count() == 0
+
+
+def test_a_file_the_preview_cannot_read_is_not_stored(admin_client, monkeypatch):
+    saved = []
+    monkeypatch.setattr(ShortLivedCacheStorage, "save", lambda self, data: saved.append(data))
+
+    response = preview(admin_client, b"not a spreadsheet")
+
+    assert "confirm_form" not in response.context
+    assert response.context["form"].errors["import_file"] == [
+        zh("This file could not be read as an Excel .xlsx sheet.")
+    ]
+    assert saved == []
+
+
+def test_an_import_reads_the_towns_once(site_admin, town_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from union_portal.models import Town
+
+    dataset = VenueXLSX().create_dataset(xlsx([good_row("一"), good_row("二"), good_row("三", town="火星镇")]))
+    with CaptureQueriesContext(connection) as queries:
+        result = VenueResource(user=site_admin).import_data(dataset, dry_run=True)
+
+    assert [row.number for row in result.invalid_rows] == [4], "an unknown town is still a row error"
+    town_table = connection.ops.quote_name(Town._meta.db_table)
+    assert sum(f"FROM {town_table}" in query["sql"] for query in queries.captured_queries) == 1

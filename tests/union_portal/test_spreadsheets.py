@@ -19,6 +19,7 @@ from union_portal.spreadsheet_files import Sheet, workbook_bytes, xlsx_response
 from union_portal.spreadsheet_widgets import (
     CodeWidget,
     DateWidget,
+    LookupWidget,
     TextWidget,
     TimeWidget,
     WholeNumberWidget,
@@ -350,6 +351,36 @@ def test_dates_are_read_the_way_offices_type_them(cell):
 def test_a_date_that_cannot_be_read_names_the_value_and_the_format():
     with pytest.raises(ValueError, match="2018-13-45"):
         DateWidget().clean("2018-13-45")
+
+
+def test_a_date_written_as_the_export_writes_it_but_impossible_names_the_value_and_the_format():
+    with pytest.raises(ValueError, match=r"2018-02-30.*YYYY-MM-DD"):
+        DateWidget().clean("2018-02-30")
+    assert DateWidget().clean(None) is None and DateWidget().clean("") is None and DateWidget().clean("  ") is None
+
+
+@pytest.mark.django_db
+def test_a_lookup_reads_its_rows_once_and_names_an_unknown_or_ambiguous_one(django_assert_num_queries):
+    from union_portal.models import District, Town
+
+    district = District.objects.create(name="测试区")
+    first = Town.objects.create(district=district, name="甲镇", order=1)
+    Town.objects.create(district=district, name="乙镇", order=2)
+    widget = LookupWidget(Town, field="name")
+
+    with django_assert_num_queries(1):
+        assert widget.clean(" 甲镇 ") == first
+        assert widget.clean("乙镇").name == "乙镇"
+        assert widget.clean("") is None
+        with pytest.raises(ValueError, match="丙镇"):
+            widget.clean("丙镇")
+
+    other = District.objects.create(name="别区")
+    Town.objects.create(district=other, name="甲镇", order=1)
+    widget.objects_set(Town.objects.all())
+    with pytest.raises(Town.MultipleObjectsReturned):
+        widget.clean("甲镇")
+    assert LookupWidget(Town, field="name", key_is_id=True).clean("乙镇") == Town.objects.get(name="乙镇").pk
 
 
 def test_numbers_times_codes_and_yes_no_fold_full_width_characters():

@@ -5,7 +5,7 @@ a posted payment cannot be changed or deleted through any path (the portal, the 
 `save`, `delete`, `update`, `bulk_update`, or plain SQL). PostgreSQL refuses it with
 django-pgtrigger's protection triggers, SQLite with the triggers of migration 0002. A mistake is
 corrected by a reversing entry, and a payment can be reversed once: the reversal's link to the
-payment it reverses is unique.
+payment it reverses is unique among reversals not withdrawn.
 """
 
 import datetime
@@ -14,7 +14,7 @@ from decimal import Decimal
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -390,9 +390,23 @@ class PaymentState(models.TextChoices):
 POSTED_IS_FINAL = _("A posted payment cannot be changed or deleted; correct it with a reversing entry.")
 
 
+def standing_condition() -> Q:
+    """Payments that stand: not a reversal, and not reversed by a posted reversal.
+
+    Counts of payments use it; their sum equals the sum of every posted entry, reversals included,
+    because a reversed payment and its posted reversal cancel out and both are left out here.
+    """
+    reversed_by_posted = AidPayment._base_manager.filter(reverses=OuterRef("pk"), state=PaymentState.POSTED)
+    return Q(reverses__isnull=True) & ~Q(Exists(reversed_by_posted))
+
+
 class AidPaymentQuerySet(TownScopedQuerySet):
     def posted(self):
         return self.filter(state=PaymentState.POSTED)
+
+    def standing(self):
+        """Posted payments that stand (`standing_condition`): the ledger's figures and the net list."""
+        return self.posted().filter(standing_condition())
 
     def update(self, **kwargs):
         # The database refuses it for posted rows too; this gives the ORM caller a readable reason first.
@@ -424,13 +438,13 @@ class AidPayment(models.Model):
         _("level at payment"), max_length=10, choices=HardshipLevel.choices, help_text=_("The file's level then.")
     )
     state = models.CharField(_("state"), max_length=10, choices=PaymentState.choices, default=PaymentState.ENTERED)
-    reverses = models.OneToOneField(
+    reverses = models.ForeignKey(
         "self",
         verbose_name=_("reverses"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="reversal",
+        related_name="reversals",
     )
     reason = models.CharField(
         _("reason"),
@@ -461,6 +475,10 @@ class AidPayment(models.Model):
         verbose_name_plural = _("aid payments")
         ordering = ["-paid_on", "-pk"]
         constraints = [
+            # A payment is reversed once; a reversal withdrawn before posting does not count.
+            models.UniqueConstraint(
+                fields=["reverses"], condition=~Q(state="withdrawn"), name="benefits_aidpayment_reversed_once"
+            ),
             models.CheckConstraint(
                 condition=(Q(reverses__isnull=True) & Q(amount__gt=0)) | (Q(reverses__isnull=False) & Q(amount__lt=0)),
                 name="benefits_aidpayment_amount_sign",

@@ -6,7 +6,7 @@ which the form and view turn into a clear message while keeping what the user ty
 """
 
 from django import forms
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 STALE_EDIT_MESSAGE = _(
@@ -70,3 +70,18 @@ class StaleEditViewMixin:
         except StaleEdit:
             form.add_error(None, forms.ValidationError(STALE_EDIT_MESSAGE, code="stale"))
             return self.form_invalid(form)
+
+
+def keys_lock(*, scope: str, keys) -> None:
+    """Hold a lock on each of `keys` (strings, e.g. ID numbers) until the caller's transaction ends.
+
+    For rules that no row can carry, such as "one open hardship file per person" when the person may
+    be a household member of any file: two transactions checking and writing the same person wait for
+    each other. PostgreSQL takes transaction-level advisory locks, in sorted order so that two callers
+    never deadlock; SQLite needs none, as its writers run one at a time (transaction_mode IMMEDIATE).
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted({f"{scope}:{key}" for key in keys if key}):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])

@@ -5,11 +5,12 @@ import random
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Sum
 
 from benefits.models import AidPayment, FileStatus, HardshipFile, HardshipLevel, PaymentState, Programme
 from benefits.services import aid_approve, aid_enter, aid_post, aid_reverse, aid_withdraw
+from benefits.triggers import MAINTENANCE_TABLE
 from tests.factories import make_staff
 from union_portal.access import Role
 from union_portal.errors import DomainError
@@ -149,6 +150,30 @@ def test_plain_sql_cannot_empty_the_ledger(household, town_a_staff, approver):
             cursor.execute("SET LOCAL portal.ledger_maintenance = 'off'")  # the suite's flush switch, off here
         cursor.execute(statement)
     assert AidPayment.objects.count() == 1
+
+
+def ledger_emptied(using="default") -> None:
+    """Empty the ledger before a transactional test's flush on SQLite (PostgreSQL's passes with the session switch):
+    the maintenance row lets the delete trigger through, inside one transaction that removes it again."""
+    if connections[using].vendor != "sqlite":
+        return
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute(f"INSERT INTO {MAINTENANCE_TABLE} (switched_on) VALUES (1)")
+        cursor.execute("DELETE FROM benefits_aidpayment")
+        cursor.execute(f"DELETE FROM {MAINTENANCE_TABLE}")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL's switch is a session setting (above)")
+def test_the_sqlite_maintenance_row_lets_only_a_tests_flush_empty_the_ledger(household, town_a_staff, approver):
+    posted(household, town_a_staff, approver)
+    ledger_emptied()
+    assert AidPayment.objects.count() == 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {MAINTENANCE_TABLE}")
+        assert cursor.fetchone() == (0,)  # the switch is off again: the trigger refuses as before
+    posted(household, town_a_staff, approver)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM benefits_aidpayment")
 
 
 def test_an_entry_not_yet_posted_can_still_be_corrected_in_sql(household, town_a_staff):
@@ -309,3 +334,14 @@ def test_totals_by_programme_year_and_town_equal_the_sum_of_the_entries_on_rando
     )
     assert {(row["programme"], row["town"]): row["total"] for row in totals} == expected
     assert sum(row["total"] for row in totals) == sum(expected.values())
+
+
+def test_a_withdrawn_reversal_leaves_the_payment_open_to_a_proper_one(household, town_a_staff, approver):
+    payment = posted(household, town_a_staff, approver)
+    hasty = aid_reverse(payment=payment, user=town_a_staff, reason="误操作")
+    aid_withdraw(payment=hasty, user=town_a_staff)
+    reversal = aid_reverse(payment=payment, user=town_a_staff, reason="金额录入错误")
+    aid_approve(payment=reversal, user=approver)
+    aid_post(payment=reversal, user=approver)
+    assert AidPayment.objects.filter(reverses=payment).count() == 2
+    assert not AidPayment.objects.standing().filter(pk=payment.pk).exists()

@@ -6,6 +6,7 @@ every connection sees: PostgreSQL, or on SQLite the test database file that sett
 
 import datetime
 import threading
+import time
 
 import pytest
 from django.db import connections
@@ -16,6 +17,7 @@ from stations.models import Venue, VenueKind
 from tests.disputes.factories import id_number
 from tests.factories import EnterpriseFactory, VenueFactory
 from union_portal.concurrency import StaleEdit
+from union_portal.errors import DomainError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -83,3 +85,35 @@ def test_two_people_saving_one_case_at_once_one_is_told_it_is_stale(town_a, dist
         assert [type(error) for error in errors] == [StaleEdit], f"try {attempt}: {errors}"
         case.refresh_from_db()
         assert case.facts == f"第{attempt}次，第{saved[0]}人"
+
+
+def test_two_files_naming_the_same_household_member_at_once_leave_one_open(town_a, town_b, district_staff, monkeypatch):
+    """One open hardship file per person, members included: no row carries the rule, so the service locks the
+    people it checks (advisory locks on PostgreSQL; SQLite's writers run one at a time)."""
+    from benefits import services as benefits_services
+    from benefits.models import HouseholdMember
+    from union_portal.child_rows import RowEdits
+
+    shared = id_number(900)
+    save = benefits_services._file_save
+
+    def slow_save(file):  # widen the window between the check and the commit, as a busy server would
+        save(file)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(benefits_services, "_file_save", slow_save)
+
+    def open_file(n):
+        fields = {
+            "town": (town_a, town_b)[n % 2],
+            "applicant_name": f"申请人{n}",
+            "id_number": id_number(910 + n),
+            "main_cause": "illness",
+        }
+        members = RowEdits(rows=[{"name": "共同家属", "id_number": shared, "relation": "child"}])
+        return benefits_services.file_create(user=district_staff, fields=fields, members=members)
+
+    files, errors = at_once(open_file, 4)
+    assert len(files) == 1
+    assert len(errors) == 3 and all(isinstance(error, DomainError) for error in errors), errors
+    assert HouseholdMember.objects.filter(id_number=shared).count() == 1

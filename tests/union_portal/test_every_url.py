@@ -191,6 +191,23 @@ def form_page(name: str, expect: dict, post_expect: dict, build=page) -> list[Pr
     return [build(name, expect), build(name, post_expect, method="post", variant="POST")]
 
 
+# benefits: members part. A card action (POST only) that is refused shows the member page with why (200).
+def card_action(attribute: str, name: str) -> list[Probe]:
+    return [
+        on(attribute)(name, EDITORS_RECORD_POST, method="post", variant="POST"),
+        on(attribute)(name, CASE_ACTION_GET, variant="GET"),
+    ]
+
+
+CONFIRM = {"confirm": "1", "token": "no-such-preview"}
+MEMBER_IMPORT_CONFIRM = answers(default=Go("benefits:member_import"), anonymous=LOGIN, no_role=403, leadership=403)
+# A record of the district (no town): every staff role reads it; only district roles change it.
+DISTRICT_RECORD = answers(OBJECT_ROLES, anonymous=LOGIN, no_role=403)
+DISTRICT_RECORD_EDIT = answers(
+    OBJECT_ROLES, anonymous=LOGIN, no_role=403, town_a_staff_on_a=403, town_b_staff_on_a=403, leadership=403
+)
+
+
 URLS: dict[str, list[Probe]] = {
     # The portal's root: staff start here, the public is sent to the venue finder.
     "home": [page("home", answers(anonymous=Go("venues:finder"), no_role=403))],
@@ -217,9 +234,130 @@ URLS: dict[str, list[Probe]] = {
     # Benefits. Each part of the app keeps its rows in its own block.
     "benefits:home": [page("benefits:home", STAFF)],
     # benefits: members, service cards, merchants, member-only activities
+    "benefits:member_list": [page("benefits:member_list", STAFF)],
+    "benefits:member_export": [page("benefits:member_export", EDITORS)],  # names of people: not for leadership
+    "benefits:member_create": form_page("benefits:member_create", EDITORS, EDITORS_POST),
+    "benefits:member_import": [
+        *form_page("benefits:member_import", EDITORS, EDITORS_POST),
+        # A confirm without a preview kept for this user: back to the upload, nothing written.
+        page("benefits:member_import", MEMBER_IMPORT_CONFIRM, method="post", variant="POST_confirm", data=CONFIRM),
+    ],
+    "benefits:member_template": [page("benefits:member_template", EDITORS)],
+    "benefits:member_detail": [on("member_a")("benefits:member_detail", STAFF_RECORD)],
+    "benefits:member_update": form_page(
+        "benefits:member_update", EDITORS_RECORD, EDITORS_RECORD_POST, build=on("member_a")
+    ),
+    # The card actions: refused (member A holds an active card; an empty form) on the member page, 200.
+    "benefits:card_issue": card_action("member_a", "benefits:card_issue"),
+    "benefits:card_status": card_action("card_a", "benefits:card_status"),
+    "benefits:card_lost": card_action("card_a", "benefits:card_lost"),
+    # Merchants and activities are the district's (no town): every staff role reads them, district roles edit.
+    "benefits:merchant_list": [page("benefits:merchant_list", STAFF)],
+    "benefits:merchant_create": form_page("benefits:merchant_create", EDITORS, EDITORS_POST),
+    "benefits:merchant_detail": [on("merchant")("benefits:merchant_detail", DISTRICT_RECORD)],
+    "benefits:merchant_update": form_page(
+        "benefits:merchant_update", DISTRICT_RECORD_EDIT, DISTRICT_RECORD_EDIT, build=on("merchant")
+    ),
+    "benefits:activity_list": [page("benefits:activity_list", STAFF)],
+    "benefits:activity_create": form_page("benefits:activity_create", EDITORS, EDITORS_POST),
+    "benefits:activity_detail": [on("activity")("benefits:activity_detail", DISTRICT_RECORD)],
+    "benefits:activity_update": form_page(
+        "benefits:activity_update", DISTRICT_RECORD_EDIT, DISTRICT_RECORD_EDIT, build=on("activity")
+    ),
     # benefits: hardship files, visits, re-checks, the allowance list
+    "benefits:file_list": [page("benefits:file_list", STAFF)],
+    "benefits:recheck_list": [page("benefits:recheck_list", STAFF)],
+    "benefits:file_create": form_page("benefits:file_create", EDITORS, EDITORS_POST),
+    "benefits:file_detail": [on("file_a")("benefits:file_detail", STAFF_RECORD)],
+    "benefits:file_update": form_page("benefits:file_update", EDITORS_RECORD, EDITORS_RECORD_POST, build=on("file_a")),
+    # The workflow steps (POST only): on the approved file_a each is refused, and the file page comes back
+    # with the reason (200); a GET is refused as a POST would be, else 405.
+    **{
+        f"benefits:file_{step}": [
+            on("file_a")(f"benefits:file_{step}", EDITORS_RECORD_POST, method="post", variant="POST"),
+            on("file_a")(f"benefits:file_{step}", CASE_ACTION_GET, variant="GET"),
+        ]
+        for step in ("submit", "approve", "reject", "recheck", "close", "reopen")
+    },
+    "benefits:visit_create": form_page(
+        "benefits:visit_create", EDITORS_RECORD, EDITORS_RECORD_POST, build=on("file_a")
+    ),
+    "benefits:visit_list": [page("benefits:visit_list", STAFF)],
+    # The civil-affairs list is the district's: town staff and leadership do not take it.
+    "benefits:allowance_list": [page("benefits:allowance_list", {**EDITORS, "town_a_staff": 403})],
+    "benefits:allowance_import": form_page(
+        "benefits:allowance_import", {**EDITORS, "town_a_staff": 403}, {**EDITORS, "town_a_staff": 403}
+    ),
     # benefits: the aid ledger
+    "benefits:payment_list": [page("benefits:payment_list", STAFF)],
+    "benefits:payment_totals": [page("benefits:payment_totals", STAFF)],
+    "benefits:signoff_sheet": [
+        page("benefits:signoff_sheet", STAFF),
+        Probe(
+            lambda w: reverse("benefits:signoff_sheet") + f"?programme=medical&date={w.payment_a.paid_on}",
+            STAFF,
+            variant="chosen",
+        ),
+    ],
+    # The sheet names people: not for leadership; without a programme and date, back to choose them.
+    "benefits:signoff_export": [
+        page(
+            "benefits:signoff_export",
+            answers(default=Go("benefits:signoff_sheet"), anonymous=LOGIN, no_role=403, leadership=403),
+        ),
+        Probe(
+            lambda w: reverse("benefits:signoff_export") + f"?programme=medical&date={w.payment_a.paid_on}",
+            EDITORS,
+            variant="chosen",
+        ),
+    ],
+    "benefits:payment_detail": [on("payment_a")("benefits:payment_detail", STAFF_RECORD)],
+    "benefits:payment_create": form_page(
+        "benefits:payment_create", EDITORS_RECORD, EDITORS_RECORD_POST, build=on("file_a")
+    ),
+    # The steps on a payment (POST only): an empty form carries no state seen, so each is refused and the payment
+    # page comes back with why (200); a GET is refused as a POST would be, else 405.
+    **{
+        f"benefits:payment_{step}": [
+            on("payment_a")(f"benefits:payment_{step}", EDITORS_RECORD_POST, method="post", variant="POST"),
+            on("payment_a")(f"benefits:payment_{step}", CASE_ACTION_GET, variant="GET"),
+        ]
+        for step in ("approve", "post", "withdraw", "reverse")
+    },
     # benefits: services for all members
+    # Childcare classes belong to a town; the other programmes' records here are district-wide: every staff role
+    # reads them, and only district roles change them (town staff get 403, not 404: the record is not hidden).
+    **{
+        f"benefits:{key}_{name}": probes
+        for key, record, record_page, record_edit in (
+            ("childcare", "childcare_a", STAFF_RECORD, EDITORS_RECORD),
+            *(
+                (
+                    key,
+                    key,
+                    answers(OBJECT_ROLES, anonymous=LOGIN, no_role=403),
+                    answers(
+                        OBJECT_ROLES,
+                        anonymous=LOGIN,
+                        no_role=403,
+                        leadership=403,
+                        town_a_staff_on_a=403,
+                        town_b_staff_on_a=403,
+                    ),
+                )
+                for key in ("jobfair", "purchased", "wechat", "culture")
+            ),
+        )
+        for name, probes in {
+            "list": [page(f"benefits:{key}_list", STAFF)],
+            # The programmes' records name no one: leadership may take the sheet.
+            "export": [page(f"benefits:{key}_export", STAFF)],
+            "create": form_page(f"benefits:{key}_create", EDITORS, EDITORS_POST),
+            "import": form_page(f"benefits:{key}_import", EDITORS, EDITORS_POST),
+            "detail": [on(record)(f"benefits:{key}_detail", record_page)],
+            "update": form_page(f"benefits:{key}_update", record_edit, record_edit, build=on(record)),
+        }.items()
+    },
     "disputes:home": [page("disputes:home", STAFF)],
     "disputes:case_list": [page("disputes:case_list", STAFF)],
     # Leadership reads lists on screen but takes no sheet of workers' personal data out, nor imports one.
@@ -297,6 +435,9 @@ def world(town_a, town_b, district_staff):
         )
         for n, town in ((1, town_a), (2, town_b))
     )
+    # Faker's company names repeat: town B's employer gets a name no other record can have, as it is a leak mark.
+    Enterprise.objects.filter(pk=case_b.employer_id).update(name="亦庄镇独有的用人单位")
+    case_b.employer.refresh_from_db()
     attachments = []
     for case in (case_a, case_b):
         services.timeline_add(case=case, kind=EventKind.NOTE, text="电话联系企业", by=district_staff)

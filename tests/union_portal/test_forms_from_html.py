@@ -654,6 +654,414 @@ def test_an_inspection_is_recorded_from_its_page(browser, town_a_staff, town_a, 
     assert inspection.town == town_a and list(inspection.unions_covered.all()) == [large]
 
 
+# Benefits: members, service cards, merchants, member-only activities
+
+
+def member_of(town, n=1, **fields):
+    from benefits.models import Member
+
+    defaults = {"name": "张会员", "id_number": id_number(900 + n), "phone": "13800001111", "union_name": "测试工会"}
+    return Member.objects.create(town=town, **{**defaults, **fields})
+
+
+@pytest.mark.django_db
+def test_a_member_is_registered_from_the_page(browser, town_a_staff, town_a):
+    from benefits.models import Member
+
+    client = browser(town_a_staff)
+    page = client.get(reverse("benefits:member_create"))
+    fill = {"name": "李新会员", "id_number": id_number(950), "phone": "13912340000", "union_name": "瀛海工会"}
+    response = submit(client, page, "[data-testid=member-form]", fill=fill)  # the town offered: the staff's own
+    member = Member.objects.get(name="李新会员")
+    assert landed(response) == reverse("benefits:member_detail", args=[member.pk])
+    assert (member.town, member.id_number) == (town_a, id_number(950))
+
+
+@pytest.mark.django_db
+def test_a_member_is_edited_from_the_page(browser, town_a_staff, town_a):
+    member = member_of(town_a)
+    client = browser(town_a_staff)
+    page = client.get(reverse("benefits:member_update", args=[member.pk]))
+    response = submit(client, page, "[data-testid=member-form]", fill={"workplace": "北京某公司"})
+    assert landed(response) == reverse("benefits:member_detail", args=[member.pk])
+    member.refresh_from_db()
+    assert (member.workplace, member.version) == ("北京某公司", 2)
+
+
+@pytest.mark.django_db
+def test_a_card_is_issued_suspended_and_reported_lost_from_the_member_page(browser, town_a_staff, town_a):
+    member = member_of(town_a)
+    client = browser(town_a_staff)
+    url = reverse("benefits:member_detail", args=[member.pk])
+    assert landed(submit(client, client.get(url), "[data-testid=card-issue-form]")) == url
+    card = member.cards.get()
+    assert landed(submit(client, client.get(url), f"[data-testid=card-suspended-{card.number}]")) == url
+    card.refresh_from_db()
+    assert card.status == "suspended"
+    page = client.get(url)
+    assert landed(submit(client, page, f"[data-testid=card-lost-{card.number}]", fill={"confirm": True})) == url
+    new = member.cards.get(status="active")
+    assert new.replaces == card and new.number != card.number
+
+
+@pytest.mark.django_db
+def test_members_are_uploaded_previewed_and_saved_from_the_import_page(browser, town_b_staff, town_b):
+    from benefits.models import Member
+    from benefits.resources import member_sheet_headers
+
+    stored = member_of(town_b, 1, phone="13800000001")
+    book = openpyxl.Workbook()
+    book.active.append(member_sheet_headers())
+    book.active.append(["王一", id_number(901), "13900000001", "亦庄工会", "甲公司"])  # stored: merged
+    book.active.append(["王二", id_number(902), "13900000002", "亦庄工会", ""])
+    out = io.BytesIO()
+    book.save(out)
+    client = browser(town_b_staff)
+    page = client.get(reverse("benefits:member_import"))
+    upload = SimpleUploadedFile("members.xlsx", out.getvalue())
+    preview = submit(client, page, "[data-testid=import-upload]", files={"file": upload})
+    assert preview.status_code == 200 and not preview.context["sheet"].errors, form_errors(preview)
+    done = submit(client, preview, "[data-testid=import-confirm]", fill={"repeated": "merge"}, button="confirm-import")
+    assert landed(done) == reverse("benefits:member_list") + f"?town={town_b.pk}"
+    stored.refresh_from_db()
+    assert (stored.phone, stored.workplace) == ("13900000001", "甲公司")
+    assert Member.objects.get(id_number=id_number(902)).town == town_b
+
+
+@pytest.mark.django_db
+def test_a_merchant_is_added_and_edited_from_its_pages(browser, district_staff):
+    from benefits.models import Merchant
+
+    client = browser(district_staff)
+    page = client.get(reverse("benefits:merchant_create"))
+    fill = {"name": "快乐理发", "category": "haircut", "offer": "会员八折", "contract_start": "2018-01-01",
+            "contract_end": "2018-12-31"}  # fmt: skip
+    response = submit(client, page, "[data-testid=merchant-form]", fill=fill)
+    merchant = Merchant.objects.get(name="快乐理发")
+    assert landed(response) == reverse("benefits:merchant_detail", args=[merchant.pk])
+    page = client.get(reverse("benefits:merchant_update", args=[merchant.pk]))
+    response = submit(client, page, "[data-testid=merchant-form]", fill={"contract_end": "2019-12-31"})
+    assert landed(response) == reverse("benefits:merchant_detail", args=[merchant.pk])
+    merchant.refresh_from_db()
+    assert (merchant.town, merchant.contract_end) == (None, datetime.date(2019, 12, 31))
+
+
+@pytest.mark.django_db
+def test_an_activity_is_recorded_and_edited_from_its_pages(browser, town_a_staff, town_a):
+    from benefits.models import MemberActivity
+
+    client = browser(town_a_staff)
+    page = client.get(reverse("benefits:activity_create"))
+    fill = {"title": "亲子观影", "held_on": "2018-06-01", "channel": "12351", "person_times": "300",
+            "beneficiaries": "120"}  # fmt: skip
+    response = submit(client, page, "[data-testid=activity-form]", fill=fill)
+    activity = MemberActivity.objects.get(title="亲子观影")
+    assert landed(response) == reverse("benefits:activity_detail", args=[activity.pk])
+    assert activity.town == town_a  # town staff record their own town's activities
+    page = client.get(reverse("benefits:activity_update", args=[activity.pk]))
+    response = submit(client, page, "[data-testid=activity-form]", fill={"person_times": "350"})
+    activity.refresh_from_db()
+    assert (landed(response), activity.person_times) == (reverse("benefits:activity_detail", args=[activity.pk]), 350)
+
+
+# Hardship files, visits, the allowance list (benefits)
+
+FILE_FORM = "[data-testid=file-form]"
+NEW_FILE = {"applicant_name": "赵困难", "applicant_income": "800.00", "main_cause": "illness"}
+
+
+def hardship_file(town, n=1, **fields):
+    from benefits.models import HardshipFile
+
+    defaults = {"applicant_name": "钱困难", "id_number": id_number(700 + n), "main_cause": "illness"}
+    return HardshipFile.objects.create(town=town, **{**defaults, **fields})
+
+
+@pytest.mark.django_db
+def test_a_hardship_file_is_opened_with_its_household_from_the_page(browser, town_a_staff, town_a):
+    from benefits.models import HardshipFile
+
+    client = browser(town_a_staff)
+    page = client.get(reverse("benefits:file_create"))
+    assert find_form(page, FILE_FORM).management_form_prefixes() == {"members"}
+    member = {"members-0-name": "赵小明", "members-0-id_number": id_number(751), "members-0-relation": "child"}
+    fill = {**NEW_FILE, "id_number": id_number(750), "secondary_causes": ["education"], **member}
+    response = submit(client, page, FILE_FORM, fill=fill)  # the town offered: the staff's own
+    file = HardshipFile.objects.get(applicant_name="赵困难")
+    assert landed(response) == reverse("benefits:file_detail", args=[file.pk])
+    assert (file.town, file.status, file.secondary_causes) == (town_a, "applying", ["education"])
+    assert list(file.members.values_list("name", flat=True)) == ["赵小明"]
+
+
+@pytest.mark.django_db
+def test_a_hardship_file_is_edited_from_its_page(browser, town_a_staff, town_a):
+    from benefits.models import HouseholdMember
+
+    file = hardship_file(town_a)
+    HouseholdMember.objects.create(file=file, name="钱家属", id_number=id_number(760), relation="spouse")
+    client = browser(town_a_staff)
+    page = client.get(reverse("benefits:file_update", args=[file.pk]))
+    response = submit(client, page, FILE_FORM, fill={"workplace": "北京某厂", "members-0-DELETE": True})
+    assert landed(response) == reverse("benefits:file_detail", args=[file.pk])
+    file.refresh_from_db()
+    assert (file.workplace, file.version, file.members.count()) == ("北京某厂", 2, 0)
+
+
+def file_page(client, file):
+    return client.get(reverse("benefits:file_detail", args=[file.pk]))
+
+
+@pytest.mark.django_db
+def test_a_file_is_submitted_approved_rechecked_closed_and_reopened_from_its_page(
+    browser, town_a_staff, district_staff, town_a
+):
+    from benefits.models import MinimumAllowance
+
+    MinimumAllowance.objects.create(year=timezone.localdate().year, monthly_amount=1000)
+    file = hardship_file(town_a, applicant_income=800)
+    url = reverse("benefits:file_detail", args=[file.pk])
+    town_client, district_client = browser(town_a_staff), browser(district_staff)
+    assert landed(submit(town_client, file_page(town_client, file), "[data-step=submit]")) == url
+    assert landed(submit(district_client, file_page(district_client, file), "[data-step=approve]")) == url
+    file.refresh_from_db()
+    assert (file.status, file.level, file.reviewed_by) == ("approved", "deep", district_staff)
+    assert landed(submit(town_client, file_page(town_client, file), "[data-step=recheck]")) == url
+    assert file.rechecks.get().level_after == "deep"
+    assert landed(submit(town_client, file_page(town_client, file), "[data-step=close]", fill={"reason": "retired"}))
+    file.refresh_from_db()
+    assert (file.status, file.close_reason) == ("closed", "retired")
+    assert landed(submit(town_client, file_page(town_client, file), "[data-step=reopen]")) == url
+    file.refresh_from_db()
+    assert file.status == "reviewing"
+
+
+@pytest.mark.django_db
+def test_a_file_is_rejected_from_its_page_and_a_missing_comment_is_marked(
+    browser, town_a_staff, district_staff, town_a
+):
+    file = hardship_file(town_a, status="reviewing", submitted_by=town_a_staff)
+    client = browser(district_staff)
+    refused = submit(client, file_page(client, file), "[data-step=reject]")
+    assert refused.status_code == 200 and "comment" in refused.context["reject_form"].errors
+    response = submit(client, refused, "[data-step=reject]", fill={"comment": "收入证明不全"})
+    assert landed(response) == reverse("benefits:file_detail", args=[file.pk])
+    file.refresh_from_db()
+    assert (file.status, file.review_comment) == ("rejected", "收入证明不全")
+
+
+@pytest.mark.django_db
+def test_a_home_visit_is_recorded_from_the_file_page(browser, town_a_staff, town_a):
+    file = hardship_file(town_a, status="approved", level="deep", last_checked_on=timezone.localdate())
+    client = browser(town_a_staff)
+    page = client.get(reverse("benefits:visit_create", args=[file.pk]))
+    response = submit(client, page, "[data-testid=visit-form]", fill={"visitors": "镇工会主席", "notes": "送米面油"})
+    assert landed(response) == reverse("benefits:file_detail", args=[file.pk])
+    visit = file.visits.get()
+    assert (visit.visitors, visit.recorded_by, visit.visited_on) == ("镇工会主席", town_a_staff, timezone.localdate())
+
+
+@pytest.mark.django_db
+def test_the_allowance_list_is_uploaded_previewed_and_saved_from_the_import_page(browser, district_staff):
+    from benefits.models import AllowanceListEntry
+
+    book = openpyxl.Workbook()
+    book.active.append(["姓名", "身份证号", "类别"])
+    book.active.append(["孙低保", id_number(780), "低保"])
+    book.active.append(["周特困", id_number(781), "特困"])
+    out = io.BytesIO()
+    book.save(out)
+    client = browser(district_staff)
+    page = client.get(reverse("benefits:allowance_import"))
+    upload = SimpleUploadedFile("低保名单.xlsx", out.getvalue())
+    preview = submit(client, page, "[enctype=multipart/form-data]", files={"file": upload})
+    assert preview.status_code == 200 and not preview.context["sheet"].errors, form_errors(preview)
+    assert not AllowanceListEntry.objects.exists()
+    done = submit(client, preview, "[data-testid=import-confirm]", button="confirm-import")
+    assert landed(done) == reverse("benefits:allowance_list")
+    assert dict(AllowanceListEntry.objects.values_list("name", "kind")) == {"孙低保": "minimum", "周特困": "extreme"}
+
+
+# Benefits: the aid ledger (the payment page, its entry form and the payments panel of the file page)
+
+PAYMENT_FORM = "[data-testid=payment-form]"
+
+
+def payable_file(town, n=1):
+    """An approved file, re-checked today: aid may be paid to it today."""
+    return hardship_file(town, 40 + n, status="approved", level="deep", last_checked_on=timezone.localdate())
+
+
+def ledger_second(town):
+    from tests.factories import make_staff
+    from union_portal.access import Role
+
+    return make_staff(Role.TOWN_STAFF, town, username="town_a_second")
+
+
+def entered_payment(file, user, amount="8000.00", programme="medical"):
+    from benefits.services import aid_enter
+
+    return aid_enter(
+        file=file, user=user, programme=programme, amount=amount, paid_on=timezone.localdate(), funding_source="city"
+    )
+
+
+def step_form(name, payment):
+    return reverse(f"benefits:payment_{name}", args=[payment.pk])
+
+
+@pytest.mark.django_db
+def test_a_payment_is_recorded_from_its_page_and_a_second_one_states_why(browser, town_a_staff, town_a):
+    from benefits.models import AidPayment
+
+    file = payable_file(town_a)
+    client = browser(town_a_staff)
+    page = client.get(reverse("benefits:payment_create", args=[file.pk]))
+    fill = {"programme": "medical", "amount": "8000.00", "funding_source": "district"}
+    response = submit(client, page, PAYMENT_FORM, fill=fill)  # the date offered: today
+    payment = AidPayment.objects.get()
+    assert landed(response) == reverse("benefits:payment_detail", args=[payment.pk])
+    assert (payment.amount, payment.paid_on, payment.state) == (8000, timezone.localdate(), "entered")
+
+    page = client.get(reverse("benefits:payment_create", args=[file.pk]))
+    refused = submit(client, page, PAYMENT_FORM, fill={**fill, "amount": "2000.00"})
+    assert refused.status_code == 200 and "reason" in refused.context["form"].errors
+    response = submit(client, refused, PAYMENT_FORM, fill={"reason": "病情加重，再次救助"})  # the rest is kept
+    assert landed(response) == reverse("benefits:payment_detail", args=[AidPayment.objects.latest("pk").pk])
+    assert AidPayment.objects.latest("pk").reason == "病情加重，再次救助"
+
+
+@pytest.mark.django_db
+def test_a_payment_is_approved_posted_and_reversed_from_its_page(browser, town_a_staff, town_a):
+    from benefits.models import AidPayment
+
+    payment = entered_payment(payable_file(town_a), town_a_staff)
+    url = reverse("benefits:payment_detail", args=[payment.pk])
+    second = browser(ledger_second(town_a))
+    assert landed(submit(second, second.get(url), step_form("approve", payment))) == url
+    assert landed(submit(second, second.get(url), step_form("post", payment))) == url
+    first = browser(town_a_staff)
+    page = first.get(url)
+    refused = submit(first, page, step_form("reverse", payment))  # no reason given: marked on the field
+    assert refused.status_code == 200 and "reason" in refused.context["reverse_form"].errors
+    response = submit(first, refused, step_form("reverse", payment), fill={"reason": "金额录入错误"})
+    reversal = AidPayment.objects.get(reverses=payment)
+    assert landed(response) == url  # back to the page it was sent from
+    assert (reversal.amount, reversal.reason) == (-8000, "金额录入错误")
+
+
+@pytest.mark.django_db
+def test_a_payment_is_withdrawn_from_its_page(browser, town_a_staff, town_a):
+    from benefits.models import AidPayment
+
+    payment = entered_payment(payable_file(town_a), town_a_staff)
+    client = browser(town_a_staff)
+    url = reverse("benefits:payment_detail", args=[payment.pk])
+    assert landed(submit(client, client.get(url), step_form("withdraw", payment))) == url
+    assert AidPayment.objects.get().state == "withdrawn"
+
+
+@pytest.mark.django_db
+def test_the_payments_panel_of_the_file_page_approves_posts_withdraws_and_reverses(browser, town_a_staff, town_a):
+    from benefits.models import AidPayment
+
+    file = payable_file(town_a)
+    paid = entered_payment(file, town_a_staff)
+    dropped = entered_payment(file, town_a_staff, "300.00", "summer")
+    url = reverse("benefits:file_detail", args=[file.pk])
+    second = browser(ledger_second(town_a))
+    assert landed(submit(second, second.get(url), step_form("approve", paid))) == url
+    assert landed(submit(second, second.get(url), step_form("post", paid))) == url
+    assert landed(submit(second, second.get(url), step_form("withdraw", dropped))) == url
+    fill = {"reason": "重复录入"}
+    assert landed(submit(second, second.get(url), step_form("reverse", paid), fill=fill)) == url
+    states = dict(AidPayment.objects.values_list("voucher_number", "state"))
+    assert states[paid.voucher_number] == "posted" and states[dropped.voucher_number] == "withdrawn"
+    assert AidPayment.objects.get(reverses=paid).state == "entered"
+
+
+# Benefits: services for all members (the five programmes share their pages)
+
+PROGRAMME_FORM = "[data-testid=programme-form]"
+PROGRAMME_KEYS = ("childcare", "jobfair", "purchased", "wechat", "culture")
+PROGRAMME_NEW = {
+    "childcare": {"year": "2018", "classes": "3", "children": "90", "courses": "书法"},
+    "jobfair": {"title": "春风行动招聘会", "held_on": "2018-03-01", "jobs_offered": "1200", "intentions_signed": "300"},
+    "purchased": {
+        "year": "2018",
+        "title": "心理服务",
+        "provider": "阳光社工",
+        "contract_sum": "150000.00",
+        "person_times": "800",
+    },
+    "wechat": {"title": "夏送清凉", "held_on": "2018-07-01", "participants": "900", "beneficiaries": "400"},
+    "culture": {
+        "year": "2018",
+        "category": "match",
+        "item": "篮球赛",
+        "spend": "2000.00",
+        "events": "3",
+        "participants": "40",
+    },
+}
+PROGRAMME_CHANGE = {"childcare": "children", "jobfair": "jobs_offered", "purchased": "person_times",
+                    "wechat": "participants", "culture": "participants"}  # fmt: skip
+
+
+def programme_model(key):
+    from benefits.resources import SERVICE_PROGRAMMES
+
+    return SERVICE_PROGRAMMES[key].model
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", PROGRAMME_KEYS)
+def test_a_programme_record_is_added_from_its_page(browser, town_a_staff, town_a, key):
+    client = browser(town_a_staff)
+    page = client.get(reverse(f"benefits:{key}_create"))
+    response = submit(client, page, PROGRAMME_FORM, fill=PROGRAMME_NEW[key])  # the town offered: the staff's own
+    record = programme_model(key).objects.get()
+    assert landed(response) == reverse(f"benefits:{key}_detail", args=[record.pk])
+    assert record.town == town_a
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", PROGRAMME_KEYS)
+def test_a_programme_record_is_edited_from_its_page(browser, district_staff, town_a, key):
+    client = browser(district_staff)
+    new = client.get(reverse(f"benefits:{key}_create"))
+    landed(submit(client, new, PROGRAMME_FORM, fill={**PROGRAMME_NEW[key], "town": str(town_a.pk)}))
+    record = programme_model(key).objects.get()
+    page = client.get(reverse(f"benefits:{key}_update", args=[record.pk]))
+    response = submit(client, page, PROGRAMME_FORM, fill={PROGRAMME_CHANGE[key]: "7"})
+    assert landed(response) == reverse(f"benefits:{key}_detail", args=[record.pk])
+    record.refresh_from_db()
+    assert getattr(record, PROGRAMME_CHANGE[key]) == 7 and record.town == town_a
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", PROGRAMME_KEYS)
+def test_a_programme_sheet_is_uploaded_previewed_and_saved_from_the_import_page(browser, town_a_staff, town_a, key):
+    from benefits.resources import SERVICE_PROGRAMMES
+
+    programme = SERVICE_PROGRAMMES[key]
+    values = {**PROGRAMME_NEW[key], "town": town_a.name}
+    book = openpyxl.Workbook()
+    book.active.append([programme.label(name) for name in programme.fields])
+    book.active.append([values.get(name, "") for name in programme.fields])
+    out = io.BytesIO()
+    book.save(out)
+    client = browser(town_a_staff)
+    page = client.get(reverse(f"benefits:{key}_import"))
+    upload = SimpleUploadedFile("表.xlsx", out.getvalue())
+    preview = submit(client, page, "[enctype=multipart/form-data]", files={"file": upload})
+    assert preview.status_code == 200 and not preview.context["sheet"].errors, preview.context["sheet"].errors
+    assert not programme.model.objects.exists()
+    done = submit(client, preview, "[data-testid=import-confirm]", button="confirm-import")
+    assert landed(done) == reverse(f"benefits:{key}_list")
+    assert programme.model.objects.get().town == town_a
+
+
 # Every form is covered ------------------------------------------------------------------------------------
 
 # The POST forms each page shows (by action; "" is the page itself), and the test above that sends it. The
@@ -675,9 +1083,55 @@ COVERED = {
     "disputes:census_create": {"": "test_a_census_entry_is_recorded_from_its_page"},
     "disputes:inspection_create": {"": "test_an_inspection_is_recorded_from_its_page"},
     # benefits: members, service cards, merchants, member-only activities
+    "benefits:member_create": {"": "test_a_member_is_registered_from_the_page"},
+    "benefits:member_update": {"": "test_a_member_is_edited_from_the_page"},
+    "benefits:member_detail": {
+        "benefits:card_issue": "test_a_card_is_issued_suspended_and_reported_lost_from_the_member_page",
+        "benefits:card_status": "test_a_card_is_issued_suspended_and_reported_lost_from_the_member_page",
+        "benefits:card_lost": "test_a_card_is_issued_suspended_and_reported_lost_from_the_member_page",
+    },
+    "benefits:member_import": {"": "test_members_are_uploaded_previewed_and_saved_from_the_import_page"},
+    "benefits:merchant_create": {"": "test_a_merchant_is_added_and_edited_from_its_pages"},
+    "benefits:merchant_update": {"": "test_a_merchant_is_added_and_edited_from_its_pages"},
+    "benefits:activity_create": {"": "test_an_activity_is_recorded_and_edited_from_its_pages"},
+    "benefits:activity_update": {"": "test_an_activity_is_recorded_and_edited_from_its_pages"},
     # benefits: hardship files, visits, re-checks, the allowance list
+    "benefits:file_create": {"": "test_a_hardship_file_is_opened_with_its_household_from_the_page"},
+    "benefits:file_update": {"": "test_a_hardship_file_is_edited_from_its_page"},
+    # The ledger's payments panel on this page adds its own actions to this entry (one key per page).
+    "benefits:file_detail": {
+        **dict.fromkeys(
+            [f"benefits:file_{step}" for step in ("submit", "approve", "recheck", "close", "reopen")],
+            "test_a_file_is_submitted_approved_rechecked_closed_and_reopened_from_its_page",
+        ),
+        "benefits:file_reject": "test_a_file_is_rejected_from_its_page_and_a_missing_comment_is_marked",
+        # the aid ledger's payments panel
+        **dict.fromkeys(
+            [f"benefits:payment_{step}" for step in ("approve", "post", "withdraw", "reverse")],
+            "test_the_payments_panel_of_the_file_page_approves_posts_withdraws_and_reverses",
+        ),
+    },
+    "benefits:visit_create": {"": "test_a_home_visit_is_recorded_from_the_file_page"},
+    "benefits:allowance_import": {"": "test_the_allowance_list_is_uploaded_previewed_and_saved_from_the_import_page"},
     # benefits: the aid ledger
+    "benefits:payment_create": {"": "test_a_payment_is_recorded_from_its_page_and_a_second_one_states_why"},
+    "benefits:payment_detail": {
+        **dict.fromkeys(
+            [f"benefits:payment_{step}" for step in ("approve", "post", "reverse")],
+            "test_a_payment_is_approved_posted_and_reversed_from_its_page",
+        ),
+        "benefits:payment_withdraw": "test_a_payment_is_withdrawn_from_its_page",
+    },
     # benefits: services for all members
+    **{
+        f"benefits:{key}_{page}": {"": test}
+        for key in PROGRAMME_KEYS
+        for page, test in (
+            ("create", "test_a_programme_record_is_added_from_its_page"),
+            ("update", "test_a_programme_record_is_edited_from_its_page"),
+            ("import", "test_a_programme_sheet_is_uploaded_previewed_and_saved_from_the_import_page"),
+        )
+    },
 }
 LOGOUT = "test_a_user_logs_out_from_the_menu"  # on every page of a signed-in user
 

@@ -1,0 +1,136 @@
+"""The reads the aid ledger's pages share: list rows, a payment's page and the file's panel, totals, the sign-off sheet.
+
+Writes go through benefits/services.py (aid_*); these only read, each in a fixed number of statements.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from union_portal.access import can_edit
+
+from .filters import SignoffFilter
+from .forms import PaymentReverseForm
+from .models import AidPayment, FundingSource, PaymentState, Programme
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def money(amount) -> Decimal:
+    """A sum as the pages show it: yuan with two places (SQLite's SUM drops them), 0.00 for an empty one."""
+    return (amount or ZERO).quantize(CENT)
+
+
+def payment_url(payment) -> str:
+    return reverse("benefits:payment_detail", args=[payment.pk])
+
+
+def list_queryset(user):
+    """Entries as list rows show them: the file, its town, the payment reversed."""
+    payments = AidPayment.objects.visible_to(user).select_related("file", "town", "reverses")
+    return payments.order_by("-paid_on", "-pk")
+
+
+def detail_queryset(user):
+    return AidPayment.objects.visible_to(user).select_related(
+        "file__town", "town", "reverses", "entered_by", "approved_by"
+    )
+
+
+def with_reversal(payments):
+    """Each entry with the voucher number and state of its reversal (None when it has none)."""
+    reversal = AidPayment._base_manager.filter(reverses=OuterRef("pk")).exclude(state=PaymentState.WITHDRAWN)
+    return payments.annotate(
+        reversal_voucher=Subquery(reversal.values("voucher_number")[:1]),
+        reversal_state=Subquery(reversal.values("state")[:1]),
+    )
+
+
+def steps_for(payment, user, editable: bool) -> list[str]:
+    """The steps `user` may take on `payment` now: approve (never one's own entry), post, withdraw, reverse.
+
+    A payment whose reversal exists in any state offers no second one (the link to it is unique).
+    """
+    if not editable:
+        return []
+    steps = []
+    if payment.state == PaymentState.ENTERED and payment.entered_by_id != user.pk:
+        steps.append("approve")
+    if payment.state == PaymentState.APPROVED:
+        steps.append("post")
+    if payment.state in (PaymentState.ENTERED, PaymentState.APPROVED):
+        steps.append("withdraw")
+    if payment.state == PaymentState.POSTED and not payment.is_reversal and payment.reversal_state is None:
+        steps.append("reverse")
+    return steps
+
+
+def payment_page(payment, user, reverse_form=None) -> dict:
+    """What a payment's page shows besides the payment: its reversal, the steps offered, the reversal's form."""
+    payment.reversal_entry = AidPayment.objects.filter(reverses=payment).exclude(state=PaymentState.WITHDRAWN).first()
+    payment.reversal_state = payment.reversal_entry.state if payment.reversal_entry else None
+    editable = can_edit(user, payment)
+    steps = steps_for(payment, user, editable)
+    if "reverse" in steps and reverse_form is None:
+        reverse_form = PaymentReverseForm(initial={"state": payment.state}, auto_id=f"id_payment{payment.pk}_%s")
+    return {"steps": steps, "show_personal": editable, "reverse_form": reverse_form}
+
+
+def file_panel(file, user) -> dict:
+    """The payments panel of a file's page: every entry with the steps offered, and the sum of posted entries."""
+    editable = can_edit(user, file)
+    payments = list(with_reversal(file.payments.select_related("reverses")))
+    for payment in payments:
+        payment.steps = steps_for(payment, user, editable)
+    posted = sum((p.amount for p in payments if p.state == PaymentState.POSTED), ZERO)
+    return {"file": file, "payments": payments, "posted_total": posted, "can_record": editable}
+
+
+def totals(payments, filterset) -> dict:
+    """The posted entries of `payments` summed by programme, town and funding source, and in all (reversals
+    included, so a reversed payment counts nothing); four grouped statements in the database."""
+    grand = payments.aggregate(amount=Sum("amount"), entries=Count("pk"))
+    data = filterset.form.cleaned_data if filterset.is_valid() else {}
+    return {
+        "year": int(data["year"]) if data.get("year") else None,
+        "town": data.get("town"),
+        "grand": {"amount": money(grand["amount"]), "entries": grand["entries"]},
+        "by_programme": _grouped(payments, "programme", labels=dict(Programme.choices)),
+        "by_town": _grouped(payments, "town", "town__name", order="town__order"),
+        "by_source": _grouped(payments, "funding_source", labels=dict(FundingSource.choices)),
+    }
+
+
+def _grouped(payments, key: str, *more: str, labels=None, order: str = "") -> list[dict]:
+    rows = payments.values(key, *more).annotate(amount=Sum("amount"), entries=Count("pk")).order_by(order or key, key)
+    return [{**row, "amount": money(row["amount"]), "label": (labels or {}).get(row[key], "")} for row in rows]
+
+
+def signoff(request) -> dict:
+    """The sign-off sheet of `?programme=&date=` (and `town`): the payments net of reversals, by town and name."""
+    payments = AidPayment.objects.visible_to(request.user).select_related("file", "town")
+    filterset = SignoffFilter(request.GET or None, queryset=payments, request=request)
+    if not filterset.is_bound or not filterset.is_valid():
+        return {"filter": filterset, "chosen": False, "payments": [], "total": ZERO, "title": ""}
+    rows = filterset.qs.order_by("town__order", "file__applicant_name", "pk")
+    shown = list(rows[: settings.IMPORT_MAX_ROWS])
+    data = filterset.form.cleaned_data
+    title = gettext("%(programme)s sign-off sheet %(date)s") % {
+        "programme": Programme(data["programme"]).label,
+        "date": data["date"].isoformat(),
+    }
+    return {
+        "filter": filterset,
+        "chosen": True,
+        "payments": shown,
+        "total": sum((p.amount for p in shown), ZERO),
+        "title": title,
+        "town": data.get("town"),
+        "date": data["date"],
+        "programme_label": Programme(data["programme"]).label,
+        "cut": rows.count() > len(shown) if len(shown) == settings.IMPORT_MAX_ROWS else False,
+    }

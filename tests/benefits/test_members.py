@@ -16,6 +16,7 @@ from benefits import services
 from benefits.models import CardStatus, Member, ServiceCard
 from benefits.resources import MemberSheet, member_sheet_headers
 from tests.disputes.factories import id_number
+from tests.threads import at_once
 from union_portal.errors import DomainError
 
 pytestmark = pytest.mark.django_db
@@ -422,28 +423,7 @@ def test_thousands_of_rows_import_in_seconds(town_b_staff, town_b):
 
 
 def run_together(count, work) -> tuple[list, list]:
-    """Run work(n) for n in range(count) in threads started at once; (results, errors)."""
-    import threading
-
-    from django.db import connections
-
-    results, errors, start = [], [], threading.Barrier(count)
-
-    def run(n):
-        try:
-            start.wait()
-            results.append(work(n))
-        except Exception as error:  # reported by the caller
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
+    return at_once(work, count)
 
 
 @pytest.mark.django_db(transaction=True)

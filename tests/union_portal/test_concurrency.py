@@ -5,43 +5,20 @@ every connection sees: PostgreSQL, or on SQLite the test database file that sett
 """
 
 import datetime
-import threading
 import time
 
 import pytest
-from django.db import connections
 
 from disputes import services
 from disputes.models import Case
 from stations.models import Venue, VenueKind
 from tests.disputes.factories import id_number
 from tests.factories import EnterpriseFactory, VenueFactory
+from tests.threads import at_once
 from union_portal.concurrency import StaleEdit
 from union_portal.errors import DomainError
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def at_once(work, count: int) -> tuple[list, list]:
-    """Run work(n) for n in range(count), each in its own thread, all released together; (results, errors)."""
-    results, errors = [], []
-    start = threading.Barrier(count)
-
-    def run(n):
-        try:
-            start.wait()
-            results.append(work(n))
-        except Exception as error:  # reported by the caller
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_twenty_venues_created_at_once_get_twenty_codes(town_a):

@@ -22,7 +22,10 @@ from .models import (
     Outcome,
     Status,
     SupervisionInspection,
+    legal_aid_approved,
     renewal_horizon,
+    roster_day,
+    unions_inspected_in,
 )
 
 YES_NO = [("1", _("yes")), ("0", _("no"))]
@@ -64,6 +67,7 @@ class CaseFilter(django_filters.FilterSet):
     closed_year = django_filters.NumberFilter(label=_("year closed"), field_name="closed_on", lookup_expr="year")
     accepted_year = django_filters.NumberFilter(label=_("year accepted"), field_name="accepted_on", lookup_expr="year")
     archived_year = django_filters.NumberFilter(label=_("year archived"), field_name="archived_on", lookup_expr="year")
+    approved = django_filters.ChoiceFilter(label=_("legal aid approved"), choices=YES_NO, method="filter_approved")
     sort = django_filters.ChoiceFilter(
         label=_("sort by"),
         choices=[("received", _("newest first")), ("due", _("next deadline")), ("number", _("case number"))],
@@ -91,6 +95,10 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_flag(self, queryset, name, value):
         return queryset.filter(**{name: value == "1"})
+
+    def filter_approved(self, queryset, name, value):
+        approved = legal_aid_approved()
+        return queryset.filter(approved) if value == "1" else queryset.exclude(approved)
 
     def filter_mine(self, queryset, name, value):
         if value == "1" and self.request is not None:
@@ -160,6 +168,9 @@ class CensusFilter(django_filters.FilterSet):
 
 
 class InstructorFilter(django_filters.FilterSet):
+    """`?year=`: the roster in post at that year's end (today for the year in progress); `?town=`: that town's
+    own instructors, without those serving the whole district."""
+
     year = django_filters.NumberFilter(method="filter_year")
     level = django_filters.ChoiceFilter(choices=InstructorLevel.choices)
     town = django_filters.NumberFilter(field_name="town")
@@ -169,7 +180,9 @@ class InstructorFilter(django_filters.FilterSet):
         fields = []
 
     def filter_year(self, queryset, name, value):
-        return queryset.serving_in(int(value))
+        if not 1 <= value <= 9999:
+            return queryset.none()  # no roster outside the calendar (and no date to build)
+        return queryset.in_post_on(roster_day(int(value)))
 
 
 class InspectionFilter(django_filters.FilterSet):
@@ -179,6 +192,20 @@ class InspectionFilter(django_filters.FilterSet):
     class Meta:
         model = SupervisionInspection
         fields = []
+
+
+class InspectedUnionFilter(django_filters.FilterSet):
+    """Secondary unions covered by joint inspections: `?year=` in that year, `?town=` of that town's enterprises."""
+
+    year = django_filters.NumberFilter(method="filter_year")
+    town = django_filters.NumberFilter(field_name="town")
+
+    class Meta:
+        model = Enterprise
+        fields = []
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(pk__in=unions_inspected_in(int(value)).values("pk"))
 
 
 # The intake form's look-ups (htmx): the parameters are the intake form's own fields ------------------

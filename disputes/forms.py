@@ -122,6 +122,8 @@ class CaseForm(VersionedModelForm):
             self.employer = self._find_or_describe_employer(cleaned)
         except ValidationError as error:
             self.add_error(None, error)
+        if cleaned.get("accepted_on") and self.instance.pk and not services.acceptance_date_allowed(self.instance):
+            self.add_error("accepted_on", services.ACCEPTANCE_NOT_ALLOWED)
         return cleaned
 
     def _find_or_describe_employer(self, cleaned):

@@ -133,6 +133,13 @@ class Outcome(models.TextChoices):
 
 # What a legal-aid case may close with (mediation outcomes follow from the status).
 LEGAL_AID_OUTCOMES = (Outcome.AWARD, Outcome.JUDGMENT, Outcome.SETTLEMENT, Outcome.AGREEMENT, Outcome.WITHDRAWN)
+# A legal-aid application still pending or refused has not been accepted: it has no acceptance date.
+LEGAL_AID_NOT_APPROVED = (Status.APPLIED, Status.REFUSED)
+
+
+def legal_aid_approved() -> Q:
+    """Legal-aid applications that were approved: approved, represented, closed, or archived but not refused."""
+    return Q(handling_body=HandlingBody.LEGAL_AID) & ~Q(status__in=LEGAL_AID_NOT_APPROVED) & ~Q(outcome=Outcome.REFUSED)
 
 
 class DossierKind(models.TextChoices):
@@ -776,8 +783,14 @@ class InstructorLevel(models.TextChoices):
 class InstructorQuerySet(TownScopedQuerySet):
     include_townless = True  # town staff see their town's instructors and the district-wide ones
 
-    def serving_in(self, year: int):
-        return self.filter(appointed_on__year__lte=year).exclude(left_on__year__lt=year)
+    def in_post_on(self, day: datetime.date):
+        """The roster on `day`: appointed by then and not gone before it (the day they leave they still serve)."""
+        return self.filter(appointed_on__lte=day).exclude(left_on__lt=day)
+
+
+def roster_day(year: int) -> datetime.date:
+    """The day a year's roster of instructors is read: its last day, or today for the year in progress."""
+    return min(datetime.date(year, 12, 31), local_today())
 
 
 class BargainingInstructor(models.Model):
@@ -838,3 +851,14 @@ class SupervisionInspection(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.town}"
+
+
+def unions_inspected_in(year: int | None = None):
+    """The enterprises whose secondary unions joint inspections covered (in `year`), each once.
+
+    A union belongs to the town of its enterprise, whichever town's inspection covered it.
+    """
+    covered = SupervisionInspection.unions_covered.through.objects.all()
+    if year is not None:
+        covered = covered.filter(supervisioninspection__date__year=year)
+    return Enterprise.objects.filter(pk__in=covered.values("enterprise_id"))

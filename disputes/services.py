@@ -27,6 +27,7 @@ from .models import (
     ACTION_KINDS,
     CLOSING_STATUSES,
     LARGE_ENTERPRISE_HEADCOUNT,
+    LEGAL_AID_NOT_APPROVED,
     LEGAL_AID_OUTCOMES,
     OPEN_STATUSES,
     BargainingYear,
@@ -36,6 +37,7 @@ from .models import (
     CaseWorker,
     DossierKind,
     EventKind,
+    HandlingBody,
     Outcome,
     Status,
     SupervisionInspection,
@@ -187,6 +189,21 @@ CASE_EDIT_FIELDS = (
 )  # fmt: skip
 
 
+ACCEPTANCE_NOT_ALLOWED = _(
+    "Only an approved legal-aid application has an acceptance date: this one is pending or was refused."
+)
+
+
+def acceptance_date_allowed(case: Case) -> bool:
+    """A legal-aid case is accepted when its application is approved: a pending or refused one has no date.
+
+    The legal-aid figures count approved applications by this date, so a date typed too early would count.
+    """
+    if case.handling_body != HandlingBody.LEGAL_AID:
+        return True
+    return case.status not in LEGAL_AID_NOT_APPROVED and case.outcome != Outcome.REFUSED
+
+
 def case_update(
     *, case: Case, by, version: int, fields: dict, employer, claim_kinds=(), workers: RowEdits | None = None
 ) -> Case:
@@ -206,6 +223,8 @@ def case_update(
         for name, value in fields.items():
             setattr(locked, name, value)
         _require_editor(by, locked)  # and in the town it is moved to
+        if locked.accepted_on and not acceptance_date_allowed(locked):
+            raise CaseRuleError({"accepted_on": CaseRuleError(ACCEPTANCE_NOT_ALLOWED, code="acceptance_date")})
         if employer.pk is None:
             employer.full_clean()
             employer.save()

@@ -33,4 +33,5 @@ urlpatterns = [
     path("bargaining/instructors/", views.InstructorListView.as_view(), name="instructor_list"),
     path("bargaining/inspections/", views.InspectionListView.as_view(), name="inspection_list"),
     path("bargaining/inspections/new/", views.InspectionCreateView.as_view(), name="inspection_create"),
+    path("bargaining/inspections/unions/", views.InspectedUnionListView.as_view(), name="inspected_union_list"),
 ]

@@ -30,6 +30,7 @@ from .filters import (
     CaseFilter,
     CensusFilter,
     EmployerSearchFilter,
+    InspectedUnionFilter,
     InspectionFilter,
     InstructorFilter,
     IntakeDuplicateFilter,
@@ -60,6 +61,7 @@ from .models import (
     SupervisionInspection,
     local_today,
     renewal_horizon,
+    unions_inspected_in,
     with_wage_agreements,
 )
 from .resources import DossierSheet, export_cases
@@ -556,6 +558,26 @@ class InspectionListView(BargainingListView):
     def get_queryset(self):
         inspections = SupervisionInspection.objects.visible_to(self.request.user).select_related("town")
         return inspections.prefetch_related("unions_covered")
+
+
+class InspectedUnionListView(BargainingListView):
+    """The secondary unions joint inspections covered, each once, in its enterprise's town: the figure's list."""
+
+    template_name = "disputes/inspected_union_list.html"
+    filterset_class = InspectedUnionFilter
+
+    def get_queryset(self):
+        enterprises = in_town_scope(Enterprise.objects.visible_to(self.request.user), self.request.user)
+        covered = enterprises.filter(pk__in=unions_inspected_in().values("pk")).select_related("town")
+        return covered.prefetch_related(self.inspections()).order_by("town__order", "name", "pk")
+
+    def inspections(self) -> Prefetch:
+        """Each union's inspections, of the year asked for if there is one."""
+        inspections = SupervisionInspection.objects.select_related("town").order_by("date", "pk")
+        year = self.request.GET.get("year", "")
+        if year.isdigit() and 1 <= int(year) <= 9999:
+            inspections = inspections.filter(date__year=int(year))
+        return Prefetch("bargaining_inspections", queryset=inspections, to_attr="inspections_shown")
 
 
 class BargainingRecordView(EditorRequiredMixin, CreateView):

@@ -65,6 +65,12 @@ def _reference_rows(request):
     if not uses_db:
         return
     request.getfixturevalue("_django_db_helper")
+    ensure_reference_rows()
+
+
+def ensure_reference_rows():
+    """Write the data migrations' rows again where a flush removed them (also for module-scoped demo fixtures,
+    which run before any test's own fixtures)."""
     if not Amenity.objects.exists():
         importlib.import_module("stations.migrations.0002_amenities").add_amenities(django_apps, None)
     ClaimKind.ensure_all()

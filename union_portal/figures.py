@@ -22,24 +22,29 @@ class Figure:
     value: int | Decimal
     unit: str
     url: str
+    definition: str = ""  # what is counted, by which date, from which records (口径), in plain words
 
 
-def count_figure(key: str, label, value: int | None, unit, url: str) -> Figure:
+def count_figure(key: str, label, value: int | None, unit, url: str, definition="") -> Figure:
     """A figure that counts things (places, cases, people...): an int; an empty aggregate is 0."""
-    return Figure(key=key, label=str(label), value=int(value or 0), unit=str(unit), url=url)
+    return Figure(key, str(label), int(value or 0), str(unit), url, str(definition))
 
 
-def money_figure(key: str, label, value: Decimal | None, url: str) -> Figure:
+def money_figure(key: str, label, value: Decimal | None, url: str, definition="") -> Figure:
     """A sum of money: Decimal yuan with two places; an empty sum is 0.00."""
-    return Figure(key=key, label=str(label), value=(value or Decimal(0)).quantize(CENT), unit=str(YUAN), url=url)
+    return Figure(key, str(label), (value or Decimal(0)).quantize(CENT), str(YUAN), url, str(definition))
 
 
 def figure_table(rows, values: dict) -> list[Figure]:
-    """One Figure per row `(key, label, unit, url)`, its value `values[key]`: money when the unit is YUAN."""
-    return [
-        money_figure(key, label, values[key], url) if unit is YUAN else count_figure(key, label, values[key], unit, url)
-        for key, label, unit, url in rows
-    ]
+    """One Figure per row `(key, label, unit, url[, definition])`, its value `values[key]`: money when the unit
+    is YUAN."""
+    figures = []
+    for key, label, unit, url, *definition in rows:
+        if unit is YUAN:
+            figures.append(money_figure(key, label, values[key], url, *definition))
+        else:
+            figures.append(count_figure(key, label, values[key], unit, url, *definition))
+    return figures
 
 
 def list_url(view_name: str, **params) -> str:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("venues/", include("stations.public_urls")),
     path("disputes/", include("disputes.urls")),
     path("benefits/", include("benefits.urls")),
+    path("summary/", include("union_portal.summary.urls")),
     path("admin/", admin.site.urls),
     # Venue photos: public for venues in service, otherwise for staff who may see the venue. No other upload has
     # a URL (case attachments are served by their case's page).

@@ -81,15 +81,12 @@ class Quiet:
 @pytest.fixture(scope="module")
 def demo_db(django_db_setup, django_db_blocker):
     """The demo district with its benefits, loaded once for this module (and rolled back after)."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
+    with django_db_blocker.unblock(), transaction.atomic():
         district = core_demo.load_district()
         started = time.perf_counter()
         demo.load(district, Quiet())
         yield district, time.perf_counter() - started
         transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ READ_PAGES = [
     "disputes:bargaining_census",
     "disputes:instructor_list",
     "disputes:inspection_list",
+    "disputes:inspected_union_list",
 ]
 EDIT_PAGES = [
     "disputes:case_create",

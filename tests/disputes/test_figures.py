@@ -1,6 +1,7 @@
 """The dispute figures: the 2018 demo gives the report's numbers, every other year its plan's, in a bounded number of
 statements."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from django.urls import reverse
 from disputes import demo
 from disputes.figures import figures
 from disputes.models import Case, InstructorLevel
+from tests.conftest import ensure_reference_rows
 from union_portal import demo as core_demo
 from union_portal.models import Town
 
@@ -45,16 +47,14 @@ class Quiet:
 @pytest.fixture(scope="module")
 def demo_db(django_db_setup, django_db_blocker):
     """The demo district with its disputes, loaded once for this module (and removed after)."""
-    with django_db_blocker.unblock():
-        from django.db import transaction
+    from django.db import transaction
 
-        atomic = transaction.atomic()
-        atomic.__enter__()
+    with django_db_blocker.unblock(), transaction.atomic():
+        ensure_reference_rows()  # a transactional test before this module may have flushed them
         district = core_demo.load_district()
         demo.load(district, Quiet())
         yield district
         transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
 
 
 @pytest.fixture
@@ -130,11 +130,12 @@ DEMO_YEARS = range(demo.FIRST_YEAR, demo.last_year() + 1)
 
 
 def serving(level, year):
-    """Instructors of `level` the demo appoints serving some time in `year`, counted from its terms."""
+    """Instructors of `level` the demo appoints in post on the year's last day, counted from its terms."""
+    end = datetime.date(year, 12, 31)
     return sum(
         1
         for lvl, appointed, left in demo.INSTRUCTOR_TERMS
-        if lvl == level and appointed.year <= year and (left is None or left.year >= year)
+        if lvl == level and appointed <= end and (left is None or left >= end)
     )
 
 

@@ -125,6 +125,7 @@ BARGAINING_PAGES = [
     reverse("disputes:bargaining_census") + "?year=2018",
     reverse("disputes:instructor_list") + "?year=2018",
     reverse("disputes:inspection_list") + "?year=2018",
+    reverse("disputes:inspected_union_list") + "?year=2018",
 ]
 
 

@@ -29,6 +29,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from benefits.models import (
     AidPayment,
@@ -84,13 +85,14 @@ def portal_patterns(resolver=None, prefix: str = "", namespace: str = "") -> dic
 
 @dataclass(frozen=True)
 class Go:
-    """A redirect (302) to `to`: a URL name, `LOGIN` (the login page with ?next= the probed URL) or
+    """A redirect (302) to `to`: a URL name or a path, `LOGIN` (the login page with ?next= the probed URL) or
     `CASE` (the page of the probed case)."""
 
     to: str
 
 
 LOGIN, CASE = Go("login"), Go("case")
+LAST_YEAR = timezone.localdate().year - 1  # the year the summary's own URL opens
 
 
 @dataclass(frozen=True)
@@ -399,7 +401,17 @@ URLS: dict[str, list[Probe]] = {
     "disputes:bargaining_census": [page("disputes:bargaining_census", STAFF)],
     "disputes:instructor_list": [page("disputes:instructor_list", STAFF)],
     "disputes:inspection_list": [page("disputes:inspection_list", STAFF)],
+    "disputes:inspected_union_list": [page("disputes:inspected_union_list", STAFF)],
     "disputes:inspection_create": form_page("disputes:inspection_create", EDITORS, EDITORS_POST),
+    # The annual summary: district roles and leadership see any town, town staff their own town's page (town A's
+    # staff asking for town B get town A's, so nothing of town B shows).
+    "summary": [page("summary", answers(default=Go(f"/summary/{LAST_YEAR}/"), anonymous=LOGIN, no_role=403))],
+    "summary_year": [
+        Probe(lambda w: reverse("summary_year", args=[LAST_YEAR]), STAFF),
+        Probe(
+            lambda w: reverse("summary_year", args=[LAST_YEAR]) + f"?town={w.venue_b.town_id}", STAFF, variant="town_b"
+        ),
+    ],
 }
 
 
@@ -619,7 +631,7 @@ def test_url_answers_each_role(probe, role, expected, world, client, request):
         elif expected is CASE:
             wanted = world.case_a.get_absolute_url()
         else:
-            wanted = reverse(expected.to)
+            wanted = expected.to if expected.to.startswith("/") else reverse(expected.to)
         assert response["Location"] == wanted
     text = shown_text(response)
     if text is None:

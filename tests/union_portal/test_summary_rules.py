@@ -1,0 +1,105 @@
+"""The summary's rules without the demo: the change against the previous year, the narrative's rounding, and a
+bounded number of SQL statements whatever the years of data."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from tests.disputes.factories import CaseFactory
+from tests.factories import VenueFactory
+from union_portal.figures import YUAN, Figure
+from union_portal.summary.changes import change_text
+from union_portal.summary.narrative import approximate
+
+
+def figure(value, unit="places"):
+    return Figure(key="k", label="k", value=value, unit=str(unit), url="/")
+
+
+def test_a_figure_the_previous_year_did_not_have_is_new():
+    assert change_text(figure(5), None) == gettext("new")
+
+
+def test_a_figure_that_was_zero_the_previous_year_is_new():
+    assert change_text(figure(5), figure(0)) == gettext("new")
+    assert change_text(figure(0), figure(0)) == ""
+
+
+def test_a_count_changes_by_its_difference_and_per_cent():
+    assert change_text(figure(109), figure(100)) == "+9 (+9.0%)"
+    assert change_text(figure(90), figure(120)) == "-30 (-25.0%)"
+    assert change_text(figure(7), figure(7)) == gettext("unchanged")
+
+
+def test_money_changes_in_wan():
+    before, now = figure(Decimal("10000000.00"), YUAN), figure(Decimal("17305500.00"), YUAN)
+    assert change_text(now, before) == "+730.55万元 (+73.1%)"
+
+
+def test_a_share_changes_in_percentage_points():
+    points = change_text(figure(Decimal("80.68"), "%"), figure(Decimal("75.00"), "%"))
+    assert points == gettext("%(points)s percentage points") % {"points": "+5.68"}
+    # A share of zero the year before still changes in points (0% is a share, not "none").
+    assert change_text(figure(Decimal("50.00"), "%"), figure(Decimal("0.00"), "%")) == gettext(
+        "%(points)s percentage points"
+    ) % {"points": "+50.00"}
+
+
+@pytest.mark.parametrize(
+    ("count", "written"),
+    [
+        (0, "0"),
+        (9, "9"),
+        (10, "10"),
+        (83, "80余"),
+        (99, "90余"),
+        (100, "100"),
+        (187, "187"),
+        (999, "999"),
+        (1000, "1000"),
+        (1046, "1000余"),
+        (7460, "7400余"),
+        (9999, "9900余"),
+        (10000, "1万"),
+        (10280, "1万余"),
+        (12000, "1.2万"),
+        (55340, "5.5万余"),
+        (99999, "9.9万余"),
+        (123456, "12万余"),
+    ],
+)
+def test_the_narrative_rounds_large_counts_down_with_yu(count, written):
+    assert approximate(count) == written
+
+
+def statements(client, user, year):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("summary_year", args=[year])).status_code == 200
+    return len(queries)
+
+
+def records(years, town_a, town_b):
+    for year in years:
+        for town in (town_a, town_b):
+            VenueFactory(town=town, built_on=datetime.date(year, 5, 1))
+            CaseFactory(town=town, received_on=datetime.date(year, 3, 1))
+
+
+@pytest.mark.django_db
+def test_the_page_takes_as_many_statements_for_five_years_as_for_one(client, leadership, town_a, town_b):
+    records([2018], town_a, town_b)
+    one_year = statements(client, leadership, 2018)
+    records([2014, 2015, 2016, 2017], town_a, town_b)
+    assert statements(client, leadership, 2018) == one_year
+
+
+@pytest.mark.django_db
+def test_town_staff_get_their_towns_page_in_fewer_statements(client, town_a_staff, town_b, leadership):
+    # The town table (one call of each app's figures per town) is the district's only.
+    assert statements(client, town_a_staff, 2018) < statements(client, leadership, 2018)

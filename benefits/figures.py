@@ -76,7 +76,42 @@ def figures(year: int, town: Town | None = None) -> list[Figure]:
         _culture,
     ):
         values |= totals(year, town)
-    return figure_table(_rows(year, town), values)
+    return figure_table([(*row, definition(row[0])) for row in _rows(year, town)], values)
+
+
+def definition(key: str) -> str:
+    """The figure's definition (口径); the ledger's name their programme."""
+    for programme, (count_key, amount_key) in LEDGER_FIGURES.items():
+        if key in (count_key, amount_key):
+            return (PAYMENTS if key == count_key else AMOUNT) % {"programme": programme.label}
+    return DEFINITIONS[key]
+
+
+# The definitions (口径) shown beside each figure: what is counted, by which date, from which records.
+PAYMENTS = _(
+    "Posted %(programme)s payments paid in the year that stand: a reversing entry, and a payment whose reversal "
+    "is posted, are not counted."
+)
+AMOUNT = _("Every posted %(programme)s entry paid in the year, reversals included, summed.")
+DEFINITIONS = {
+    "childcare_classes": _("The summer childcare classes the towns recorded for the year, summed."),
+    "childcare_children": _("The children in the summer childcare classes recorded for the year, summed."),
+    "partner_merchants": _("Partner merchants whose contract runs on at least one day of the year."),
+    "member_activities": _("Member-only activities held in the year."),
+    "member_activity_person_times": _("The person-times of the member-only activities held in the year."),
+    "hardship_visits": _("Households in hardship with at least one home visit in the year, each counted once."),
+    "job_fairs": _("Job fairs held in the year."),
+    "jobs_offered": _("The jobs offered at the job fairs held in the year."),
+    "job_intentions": _("The intentions signed at the job fairs held in the year."),
+    "purchased_projects": _("Service projects bought from social organisations for the year."),
+    "purchased_person_times": _("The person-times served by the service projects bought for the year."),
+    "wechat_activities": _("WeChat union activities held in the year."),
+    "wechat_beneficiaries": _("The member beneficiaries of the WeChat union activities held in the year."),
+    "wechat_participants": _("The participants in the WeChat union activities held in the year."),
+    "culture_spend": _("The spend on cultural and sports events recorded for the year, summed."),
+    "culture_events": _("The cultural and sports events recorded for the year, summed."),
+    "culture_participants": _("The participants in the cultural and sports events recorded for the year, summed."),
+}
 
 
 def _rows(year: int, town: Town | None) -> list[tuple]:

@@ -11,6 +11,7 @@ import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from union_portal.figures import YUAN, Figure, figure_table, list_url
 from union_portal.models import Town
@@ -29,6 +30,30 @@ from .models import (
 )
 
 LIST = "stations:venue_list"
+
+# The definitions (口径) shown beside each figure: what is counted, by which date, from which records.
+DEFINITIONS = {
+    "warm_stations_built": gettext_lazy("Warm-heart stations whose date built falls in the year."),
+    "homes_supported": gettext_lazy(
+        "Workers' homes with a district subsidy recorded for the year, each home counted once."
+    ),
+    "homes_subsidy": gettext_lazy("The district subsidies recorded for workers' homes for the year, summed."),
+    "model_home_applications": gettext_lazy(
+        "Workers' homes with a city-level honour recorded for the year, applied for or awarded."
+    ),
+    "wellbeing_stations_built": gettext_lazy("Wellbeing stations whose date built falls in the year."),
+    "venue_prize_funding": gettext_lazy("Prize money recorded for venues for the year, any venue and any source."),
+    "wellbeing_sessions": gettext_lazy("Group stress-relief sessions held at wellbeing stations in the year."),
+    "wellbeing_person_times": gettext_lazy(
+        "The person-times of the group stress-relief sessions held at wellbeing stations in the year."
+    ),
+    "mother_baby_rooms_built": gettext_lazy("Mother-and-baby rooms whose date built falls in the year."),
+    "mother_baby_rooms_accepted": gettext_lazy(
+        "Mother-and-baby rooms built in the year that passed acceptance in the same year."
+    ),
+    "venue_equipment_spend": gettext_lazy("Equipment bought for venues, as recorded for the year, summed."),
+    "activity_centres": gettext_lazy("Activity centres in service on 31 December: built by then and not closed."),
+}
 
 
 def figures(year: int, town: Town | None = None) -> list[Figure]:
@@ -68,7 +93,7 @@ def figures(year: int, town: Town | None = None) -> list[Figure]:
         ("venue_equipment_spend", _("Equipment bought for venues"), YUAN, funding(FundingKind.EQUIPMENT)),
         ("activity_centres", _("Activity centres in service at year end"), _("centres"), in_service),
     ]
-    return figure_table(rows, values)
+    return figure_table([(*row, DEFINITIONS[row[0]]) for row in rows], values)
 
 
 def _venue_counts(year: int, town: Town | None) -> dict[str, int]:

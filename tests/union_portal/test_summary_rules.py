@@ -103,3 +103,15 @@ def test_the_page_takes_as_many_statements_for_five_years_as_for_one(client, lea
 def test_town_staff_get_their_towns_page_in_fewer_statements(client, town_a_staff, town_b, leadership):
     # The town table (one call of each app's figures per town) is the district's only.
     assert statements(client, town_a_staff, 2018) < statements(client, leadership, 2018)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("app", ["stations", "disputes", "benefits"])
+def test_every_figure_of_every_app_states_its_definition(app, town_a):
+    """The summary shows each figure's definition (口径) beside it: no figure may come without one."""
+    import importlib
+
+    figures = importlib.import_module(f"{app}.figures").figures
+    for town in (None, town_a):
+        missing = [figure.key for figure in figures(2018, town) if not str(figure.definition).strip()]
+        assert missing == [], f"{app} figures without a definition: {missing}"

@@ -22,13 +22,14 @@ from union_portal.access import can_edit, can_edit_records, can_export_personal_
 from union_portal.changelog import BOOKKEEPING, ChangeLog
 from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
 from union_portal.errors import add_to_form
+from union_portal.figures import figure_heading
 from union_portal.formatting import mask_id_number, mask_phone
 from union_portal.spreadsheet_files import xlsx_response
 from union_portal.spreadsheet_widgets import cell_plain
 from union_portal.spreadsheets import BLANK_RUN_LIMIT
 from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
 
-from . import ledger, services
+from . import figures, ledger, services
 from .filters import (
     SERVICE_PROGRAMME_FILTERS,
     ActivityFilter,
@@ -110,6 +111,15 @@ class StartView(StaffRequiredMixin, TemplateView):
 
 # Each part of the app adds its section: (title, [(link label, URL name), ...]).
 START_SECTIONS: list[tuple] = []
+
+
+class FigureHeadingMixin:
+    """A list the figures link to: opened from a figure (`?figure=key`, which filters nothing), it heads itself
+    with the figure's label and definition (the template includes "union_portal/_figure_heading.html")."""
+
+    def get_context_data(self, **kwargs):
+        heading = figure_heading(self.request, figures.describe)
+        return super().get_context_data(**kwargs, figure_heading=heading)
 
 
 # Members, service cards, merchants, member-only activities ---------------------------------
@@ -396,7 +406,7 @@ class MemberTemplateView(EditorRequiredMixin, View):
 # Merchants and member-only activities: district programmes (a town may run one), seen by every staff role.
 
 
-class ProgrammeListView(StaffRequiredMixin, FilterView):
+class ProgrammeListView(FigureHeadingMixin, StaffRequiredMixin, FilterView):
     paginate_by = settings.PORTAL_PAGE_SIZE
 
     def get_queryset(self):
@@ -540,7 +550,7 @@ class DistrictReviewerRequiredMixin(EditorRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class FileListView(StaffRequiredMixin, FilterView):
+class FileListView(FigureHeadingMixin, StaffRequiredMixin, FilterView):
     template_name = "benefits/file_list.html"
     filterset_class = FileFilter
     paginate_by = settings.PORTAL_PAGE_SIZE
@@ -928,7 +938,7 @@ EXPORT_REFUSED_LEDGER = gettext_lazy(
 )
 
 
-class PaymentListView(StaffRequiredMixin, FilterView):
+class PaymentListView(FigureHeadingMixin, StaffRequiredMixin, FilterView):
     """The ledger's entries (posted ones unless `?state=`), with the count and sum of the whole filtered list."""
 
     template_name = "benefits/payment_list.html"
@@ -1148,7 +1158,7 @@ class ServiceProgrammeMixin:
         return record
 
 
-class ServiceProgrammeListView(ServiceProgrammeMixin, StaffRequiredMixin, FilterView):
+class ServiceProgrammeListView(FigureHeadingMixin, ServiceProgrammeMixin, StaffRequiredMixin, FilterView):
     """A programme's records, filtered (?year, town, category), a page at a time, with the totals of the whole list."""
 
     template_name = "benefits/programme_list.html"

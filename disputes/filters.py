@@ -1,6 +1,8 @@
 """The query strings of the disputes pages as django-filter FilterSets: the case list's search box and
 filters, the bargaining lists, and the intake's look-ups. The figures link to these parameters."""
 
+import calendar
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -29,6 +31,8 @@ from .models import (
 )
 
 YES_NO = [("1", _("yes")), ("0", _("no"))]
+MONTH = ["%Y-%m"]  # 2018-03
+DAY = ["%Y-%m-%d"]  # 2018-03-16
 
 
 def visible_towns(request):
@@ -68,6 +72,15 @@ class CaseFilter(django_filters.FilterSet):
     accepted_year = django_filters.NumberFilter(label=_("year accepted"), field_name="accepted_on", lookup_expr="year")
     archived_year = django_filters.NumberFilter(label=_("year archived"), field_name="archived_on", lookup_expr="year")
     approved = django_filters.ChoiceFilter(label=_("legal aid approved"), choices=YES_NO, method="filter_approved")
+    # The summary's chart of cases per month: ?received_month=2018-03, ?closed_month=2018-03.
+    received_month = django_filters.DateFilter(
+        label=_("month received"), field_name="received_on", method="filter_month", input_formats=MONTH
+    )
+    closed_month = django_filters.DateFilter(
+        label=_("month closed"), field_name="closed_on", method="filter_month", input_formats=MONTH
+    )
+    # A year read through a day (the summary's year in progress, and the same days of the year before).
+    through = django_filters.DateFilter(label=_("dated up to"), method="filter_cut", input_formats=DAY)
     sort = django_filters.ChoiceFilter(
         label=_("sort by"),
         choices=[("received", _("newest first")), ("due", _("next deadline")), ("number", _("case number"))],
@@ -82,8 +95,29 @@ class CaseFilter(django_filters.FilterSet):
     # Filters always shown in the bar; the rest only travel in links (figures, start page).
     BAR = ("q", "year", "town", "handling_body", "status", "claim_kind", "clock", "sort")
 
+    # The date each year or month filter reads: `through` cuts those given (with none given, the date received).
+    CUT = {
+        "year": "received_on",
+        "received_month": "received_on",
+        "closed_year": "closed_on",
+        "closed_month": "closed_on",
+        "accepted_year": "accepted_on",
+        "archived_year": "archived_on",
+    }
+
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
+
+    def filter_month(self, queryset, name, value):
+        last = calendar.monthrange(value.year, value.month)[1]
+        return queryset.filter(**{f"{name}__range": (value.replace(day=1), value.replace(day=last))})
+
+    def filter_cut(self, queryset, name, value):
+        data = self.form.cleaned_data
+        cut = {field for filter_name, field in self.CUT.items() if data.get(filter_name) not in (None, "")}
+        for field in sorted(cut or {"received_on"}):
+            queryset = queryset.filter(**{f"{field}__lte": value})
+        return queryset
 
     def filter_state(self, queryset, name, value):
         if value == "open":
@@ -154,6 +188,12 @@ class LargeEnterpriseFilter(django_filters.FilterSet):
         return next((name for name in ("lacking", "renewal") if data.get(name) == "1"), "")
 
 
+def cut_in(data: dict, year: int):
+    """The `through` day of a list's parameters when it is a day of `year` (else None: the whole year)."""
+    through = data.get("through")
+    return through if through and through.year == year else None
+
+
 class CensusFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter()
     town = django_filters.NumberFilter(field_name="enterprise__town")
@@ -174,6 +214,7 @@ class InstructorFilter(django_filters.FilterSet):
     year = django_filters.NumberFilter(method="filter_year")
     level = django_filters.ChoiceFilter(choices=InstructorLevel.choices)
     town = django_filters.NumberFilter(field_name="town")
+    through = django_filters.DateFilter(method="filter_nothing", input_formats=DAY)  # the roster of that day
 
     class Meta:
         model = BargainingInstructor
@@ -182,7 +223,10 @@ class InstructorFilter(django_filters.FilterSet):
     def filter_year(self, queryset, name, value):
         if not 1 <= value <= 9999:
             return queryset.none()  # no roster outside the calendar (and no date to build)
-        return queryset.in_post_on(roster_day(int(value)))
+        return queryset.in_post_on(roster_day(int(value), cut_in(self.form.cleaned_data, int(value))))
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by filter_year
 
 
 class InspectionFilter(django_filters.FilterSet):
@@ -199,13 +243,20 @@ class InspectedUnionFilter(django_filters.FilterSet):
 
     year = django_filters.NumberFilter(method="filter_year")
     town = django_filters.NumberFilter(field_name="town")
+    through = django_filters.DateFilter(method="filter_nothing", input_formats=DAY)  # inspections up to that day
 
     class Meta:
         model = Enterprise
         fields = []
 
     def filter_year(self, queryset, name, value):
-        return queryset.filter(pk__in=unions_inspected_in(int(value)).values("pk"))
+        if not 1 <= value <= 9999:
+            return queryset.none()
+        year = int(value)
+        return queryset.filter(pk__in=unions_inspected_in(year, cut_in(self.form.cleaned_data, year)).values("pk"))
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by filter_year
 
 
 # The intake form's look-ups (htmx): the parameters are the intake form's own fields ------------------

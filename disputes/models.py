@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 from union_portal import uploads
 from union_portal.access import TownScopedQuerySet
 from union_portal.concurrency import VersionedModel
+from union_portal.figures import year_end, year_range
 from union_portal.models import Enterprise, Town
 from union_portal.validators import validate_id_number, validate_phone
 
@@ -788,9 +789,10 @@ class InstructorQuerySet(TownScopedQuerySet):
         return self.filter(appointed_on__lte=day).exclude(left_on__lt=day)
 
 
-def roster_day(year: int) -> datetime.date:
-    """The day a year's roster of instructors is read: its last day, or today for the year in progress."""
-    return min(datetime.date(year, 12, 31), local_today())
+def roster_day(year: int, through: datetime.date | None = None) -> datetime.date:
+    """The day a year's roster of instructors is read: its last day (or `through`, a year cut at that day), or
+    today for the year in progress."""
+    return min(year_end(year, through), local_today())
 
 
 class BargainingInstructor(models.Model):
@@ -853,12 +855,12 @@ class SupervisionInspection(models.Model):
         return f"{self.date} {self.town}"
 
 
-def unions_inspected_in(year: int | None = None):
-    """The enterprises whose secondary unions joint inspections covered (in `year`), each once.
+def unions_inspected_in(year: int | None = None, through: datetime.date | None = None):
+    """The enterprises whose secondary unions joint inspections covered (in `year`, cut at `through`), each once.
 
     A union belongs to the town of its enterprise, whichever town's inspection covered it.
     """
     covered = SupervisionInspection.unions_covered.through.objects.all()
     if year is not None:
-        covered = covered.filter(supervisioninspection__date__year=year)
+        covered = covered.filter(**year_range("supervisioninspection__date", year, through))
     return Enterprise.objects.filter(pk__in=covered.values("enterprise_id"))

@@ -4,10 +4,12 @@ Every queryset comes from `visible_to(request.user)` (or `editable_by` for chang
 guessed id answers 404. Business rules live in services.py; these views only wire forms to them.
 """
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -20,12 +22,13 @@ from django_filters.views import FilterView
 from union_portal.access import can_edit, can_edit_records, can_export_personal_data, in_town_scope
 from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
 from union_portal.errors import add_to_form
+from union_portal.figures import figure_heading
 from union_portal.models import Enterprise
 from union_portal.spreadsheet_files import xlsx_response
 from union_portal.spreadsheets import BLANK_RUN_LIMIT
 from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
 
-from . import services
+from . import figures, services
 from .filters import (
     CaseFilter,
     CensusFilter,
@@ -118,7 +121,17 @@ class StartView(StaffRequiredMixin, TemplateView):
         return context
 
 
-class CaseListView(StaffRequiredMixin, FilterView):
+class FigureHeadingMixin:
+    """A list the figures link to: opened from a figure (`?figure=key`), it heads itself with the figure's label
+    and definition ("union_portal/_figure_heading.html"); `figure` filters nothing."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["figure_heading"] = figure_heading(self.request, figures.describe)
+        return context
+
+
+class CaseListView(StaffRequiredMixin, FigureHeadingMixin, FilterView):
     template_name = "disputes/case_list.html"
     filterset_class = CaseFilter
     paginate_by = settings.PORTAL_PAGE_SIZE
@@ -131,7 +144,23 @@ class CaseListView(StaffRequiredMixin, FilterView):
         context["can_edit"] = can_edit_records(self.request.user)
         context["can_export"] = can_export_personal_data(self.request.user)
         context["export_query"] = self.request.GET.urlencode()
+        # The summed columns (the figures' fields, headed by their names) and their totals over the whole filtered
+        # list (every page): one aggregate over the queryset the list paginates.
+        summed = self.summed_fields()
+        totals = self.object_list.aggregate(**{name: Sum(name) for name in summed})
+        context["summed"] = {name: {"label": label, "total": totals[name] or 0} for name, label in summed.items()}
         return context
+
+    # The amount recovered is a dossier's figure: it has its own column on the lists of dossiers.
+    RECOVERED_FILTERS = ("dossier_kind", "archived_year")
+
+    def summed_fields(self) -> dict:
+        """{field name: verbose name} of the columns the list sums."""
+        data = getattr(self.filterset.form, "cleaned_data", None) or {}
+        names = ["headcount", "amount_claimed"]
+        if any(data.get(name) not in (None, "") for name in self.RECOVERED_FILTERS):
+            names.append("amount_recovered")
+        return {name: Case._meta.get_field(name).verbose_name for name in names}
 
 
 class CaseExportView(StaffRequiredMixin, View):
@@ -532,7 +561,7 @@ class LargeEnterpriseListView(BargainingListView):
         return context
 
 
-class BargainingCensusView(BargainingListView):
+class BargainingCensusView(FigureHeadingMixin, BargainingListView):
     """The year's bargaining census: enterprises with 100+ employees, model-standard flag (behind the figures)."""
 
     template_name = "disputes/bargaining_census.html"
@@ -543,7 +572,7 @@ class BargainingCensusView(BargainingListView):
         return census.order_by("-year", "enterprise__town__order", "enterprise__name")
 
 
-class InstructorListView(BargainingListView):
+class InstructorListView(FigureHeadingMixin, BargainingListView):
     template_name = "disputes/instructor_list.html"
     filterset_class = InstructorFilter
 
@@ -560,7 +589,7 @@ class InspectionListView(BargainingListView):
         return inspections.prefetch_related("unions_covered")
 
 
-class InspectedUnionListView(BargainingListView):
+class InspectedUnionListView(FigureHeadingMixin, BargainingListView):
     """The secondary unions joint inspections covered, each once, in its enterprise's town: the figure's list."""
 
     template_name = "disputes/inspected_union_list.html"
@@ -577,7 +606,17 @@ class InspectedUnionListView(BargainingListView):
         year = self.request.GET.get("year", "")
         if year.isdigit() and 1 <= int(year) <= 9999:
             inspections = inspections.filter(date__year=int(year))
+            through = parse_date_or_none(self.request.GET.get("through", ""))
+            if through and through.year == int(year):
+                inspections = inspections.filter(date__lte=through)
         return Prefetch("bargaining_inspections", queryset=inspections, to_attr="inspections_shown")
+
+
+def parse_date_or_none(text: str):
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 class BargainingRecordView(EditorRequiredMixin, CreateView):

@@ -137,12 +137,19 @@ class VenueFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        data = self.form.cleaned_data
+        for model, lookups in self.child_lookups().items():
+            queryset = queryset.filter(Exists(model.objects.filter(venue=OuterRef("pk"), **lookups)))
+        return queryset
+
+    def child_lookups(self) -> dict:
+        """{child model: its lookups} of the child-row parameters given (a model with none given is absent)."""
+        data = getattr(self.form, "cleaned_data", None) or {}
+        found = {}
         for model, params in self.CHILD_FILTERS.items():
             lookups = {lookup: data[param] for param, lookup in params.items() if data.get(param) not in (None, "")}
             if lookups:
-                queryset = queryset.filter(Exists(model.objects.filter(venue=OuterRef("pk"), **lookups)))
-        return queryset
+                found[model] = lookups
+        return found
 
     def advanced_in_use(self) -> bool:
         """Whether the form's second row (dates, money, honours, activities) should start open."""

@@ -7,7 +7,8 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
@@ -20,12 +21,14 @@ from union_portal.access import can_edit, can_edit_records
 from union_portal.child_rows import formset_edits
 from union_portal.concurrency import StaleEditViewMixin
 from union_portal.errors import add_to_form
+from union_portal.figures import figure_heading
 from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
 
+from . import figures
 from .filters import PublicVenueFilter, VenueFilter
 from .forms import VenueForm, child_formsets
 from .history import venue_changes
-from .models import PUBLIC_STATUSES, Venue, VenuePhoto
+from .models import PUBLIC_STATUSES, Venue, VenueActivity, VenueFunding, VenuePhoto
 from .services import venue_save
 
 ACTIVITIES_PER_PAGE = 20
@@ -44,7 +47,8 @@ def photos_in_order():
 
 
 class VenueListView(StaffRequiredMixin, FilterView):
-    """Every venue the user may see, filtered by the contract's query parameters."""
+    """Every venue the user may see, filtered by the contract's query parameters; opened from a figure
+    (`?figure=key`, not a filter), headed with that figure's label and definition."""
 
     filterset_class = VenueFilter
     template_name = "stations/venue_list.html"
@@ -58,8 +62,55 @@ class VenueListView(StaffRequiredMixin, FilterView):
             .order_by("town__order", "kind", "name", "pk")
         )
 
+    # The child rows a list filtered by their parameters sums per venue: {model: ((annotation, field), ...)}.
+    SUMMED_CHILDREN = {
+        VenueFunding: (("funding_amount", "amount"),),
+        VenueActivity: (("activity_sessions", "sessions"), ("activity_person_times", "person_times")),
+    }
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, may_create=can_edit_records(self.request.user))
+        venues, columns = self.with_child_sums(kwargs.pop("object_list", self.object_list))
+        self.object_list = venues
+        context = super().get_context_data(
+            **kwargs,
+            object_list=venues,
+            may_create=can_edit_records(self.request.user),
+            figure_heading=figure_heading(self.request, figures.describe),
+            summed_columns=columns,
+        )
+        if columns:
+            # The totals of the whole filtered list (every page), in one aggregate statement.
+            totals = venues.aggregate(**{f"total_{column['name']}": Sum(column["name"]) for column in columns})
+            for column in columns:
+                column["total"] = totals[f"total_{column['name']}"] or 0
+            rows = list(context["object_list"])
+            for venue in rows:
+                venue.sums = [(getattr(venue, column["name"]), column["money"]) for column in columns]
+            context["object_list"] = rows
+        return context
+
+    def with_child_sums(self, venues):
+        """`venues` annotated, per venue, with the sums of the child rows matching the list's child-row filters
+        (fundings, activities), and those columns: [{"name", "label", "money"}]. One subquery per sum, so that
+        joins never multiply the sums; no statement per row."""
+        columns = []
+        for model, lookups in self.filterset.child_lookups().items():
+            for name, field_name in self.SUMMED_CHILDREN.get(model, ()):
+                field = model._meta.get_field(field_name)
+                money = isinstance(field, DecimalField)
+                output = DecimalField(max_digits=16, decimal_places=2) if money else IntegerField()
+                rows = (
+                    model.objects.filter(venue=OuterRef("pk"), **lookups)
+                    .order_by()
+                    .values("venue")
+                    .annotate(total=Sum(field_name))
+                    .values("total")
+                )
+                venues = venues.annotate(
+                    **{name: Coalesce(Subquery(rows, output_field=output), Value(0), output_field=output)}
+                )
+                columns.append({"name": name, "label": field.verbose_name, "money": money})
+        return venues, columns
 
 
 class StaffVenueMixin(StaffRequiredMixin):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .access import NO_TOWN, town_condition, town_scope, towns_for
-from .models import District, Enterprise, Sequence, StaffProfile, Town
+from .models import District, Enterprise, Sequence, StaffProfile, SummarySignoff, Town
 
 
 class TownScopedAdminMixin:
@@ -130,3 +130,23 @@ class SequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["key", "last"]
     search_fields = ["key"]
+
+
+@admin.register(SummarySignoff)
+class SummarySignoffAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """The sign-offs of the annual summary, to look at only: they are made and withdrawn on the summary page.
+
+    The frozen figures are not shown here (thousands of numbers); the history keeps withdrawn sign-offs.
+    """
+
+    list_display = ["year", "signed_by", "signed_at", "checksum"]
+    list_select_related = ["signed_by"]
+    fields = ["year", "signed_by", "signed_at", "checksum", "figures_frozen"]
+    readonly_fields = fields
+
+    @admin.display(description=_("figures frozen"))
+    def figures_frozen(self, signoff):
+        try:
+            return len(signoff.snapshot["district"]) + sum(len(rows) for rows in signoff.snapshot["towns"].values())
+        except (KeyError, TypeError, AttributeError):  # a snapshot altered beyond reading (the page warns)
+            return "—"

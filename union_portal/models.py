@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -134,3 +135,29 @@ class Sequence(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.last}"
+
+
+class SummarySignoff(models.Model):
+    """The sign-off (定稿) of a finished year's annual summary: the district's and every town's figures as they
+    stood, who signed and when, and the SHA-256 of the figures (union_portal/summary/signoff.py).
+
+    One a year. A withdrawn sign-off is deleted; its history rows keep it (who withdrew it, when and why).
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed at"), default=timezone.now)
+    snapshot = models.JSONField(_("frozen figures"))
+    checksum = models.CharField(_("checksum"), max_length=64, help_text=_("SHA-256 of the frozen figures."))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("summary sign-off")
+        verbose_name_plural = _("summary sign-offs")
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["year"], name="union_portal_summarysignoff_year_unique")]
+
+    def __str__(self):
+        return str(_("Annual summary %(year)s, signed off") % {"year": self.year})

@@ -3,13 +3,13 @@ correction is in it, loading is idempotent and fast."""
 
 import datetime
 import io
-import time
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Sum
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from benefits import demo
@@ -70,7 +70,7 @@ TOWN_OWNED = {
     "student_aid_amount",
 }
 DEMO_YEARS = range(demo.FIRST_YEAR, demo.last_year() + 1)
-LOAD_SECONDS = 20  # a few seconds here; the machine is shared
+LOAD_STATEMENTS = 1000
 
 
 class Quiet:
@@ -83,9 +83,9 @@ def demo_db(django_db_setup, django_db_blocker):
     """The demo district with its benefits, loaded once for this module (and rolled back after)."""
     with django_db_blocker.unblock(), transaction.atomic():
         district = core_demo.load_district()
-        started = time.perf_counter()
-        demo.load(district, Quiet())
-        yield district, time.perf_counter() - started
+        with CaptureQueriesContext(connection) as statements:
+            demo.load(district, Quiet())
+        yield district, len(statements)
         transaction.set_rollback(True)
 
 
@@ -228,8 +228,10 @@ def test_loading_twice_changes_nothing(loaded):
     assert "already" in out.getvalue()
 
 
-def test_loading_takes_seconds_not_minutes(demo_db):
-    assert demo_db[1] < LOAD_SECONDS
+def test_loading_writes_in_bulk_not_row_by_row(demo_db):
+    # Thousands of records (3,000 members, 2,803 ledger entries...) in a few hundred statements: bulk writes.
+    # How long it takes is measured by `make bench`, not here.
+    assert demo_db[1] < LOAD_STATEMENTS, demo_db[1]
 
 
 def test_the_plans_are_seeded_and_keep_the_report():

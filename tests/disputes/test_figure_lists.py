@@ -71,8 +71,9 @@ def test_every_figure_states_its_definition_in_the_catalogue_language(loaded):  
     with translation.override("zh-hans"):
         shown = {figure.key: figure.definition for figure in figures(2018)}
         instructors = gettext(
-            "%(level)s bargaining instructors in post on the last day of the year (for the year in progress: "
-            "today). Instructors serving the whole district count for the district and in no town's row."
+            "%(level)s bargaining instructors in post on the last day of the year (for a year counted up to a day, "
+            "such as the year in progress or the same period of the year before: that day). Instructors serving the "
+            "whole district count for the district and in no town's row."
         ) % {"level": gettext("city level")}
         unions = str(UNIONS)
     assert all(shown.values()), [key for key, text in shown.items() if not text]

@@ -1,10 +1,11 @@
 """The demo venues: the 2018 figures equal the annual report; loading is deterministic, idempotent, fast."""
 
 import io
-import time
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from stations import demo
 from stations.figures import figures
@@ -45,7 +46,7 @@ NINE_TOWNS = {
     "长子营镇",
     "高米店街道",
 }
-LOAD_SECONDS = 10
+LOAD_STATEMENTS = 1000
 
 
 @pytest.fixture
@@ -56,9 +57,9 @@ def district(db):
 
 @pytest.fixture
 def loaded(district):
-    started = time.perf_counter()
-    demo.load(district, io.StringIO())
-    return time.perf_counter() - started
+    with CaptureQueriesContext(connection) as statements:
+        demo.load(district, io.StringIO())
+    return len(statements)
 
 
 def values(year, town=None):
@@ -182,8 +183,10 @@ def test_the_demo_is_the_same_every_time(district):
     assert picture(first) == picture(second)
 
 
-def test_loading_takes_seconds_not_minutes(loaded):
-    assert loaded < LOAD_SECONDS
+def test_loading_writes_in_bulk_not_row_by_row(loaded):
+    # Hundreds of venues with fundings, honours and activities in a bounded number of statements; how long it
+    # takes is measured by `make bench`, not here.
+    assert loaded < LOAD_STATEMENTS, loaded
 
 
 def test_building_without_the_demo_towns_says_what_is_missing(db):

@@ -223,6 +223,7 @@ def query_of(figure):
 
 def test_urls_carry_the_filter_contract_parameters(db):
     urls = {figure.key: query_of(figure) for figure in figures(2018)}
+    assert {key: query.pop("figure") for key, query in urls.items()} == {key: key for key in KEYS}
     assert urls["warm_stations_built"] == {"kind": "warm_station", "built_year": "2018"}
     assert (
         urls["homes_supported"]

@@ -412,6 +412,36 @@ URLS: dict[str, list[Probe]] = {
             lambda w: reverse("summary_year", args=[LAST_YEAR]) + f"?town={w.venue_b.town_id}", STAFF, variant="town_b"
         ),
     ],
+    # The exports of the year's page: the same roles and scope as the page (town staff get their own town's file).
+    **{
+        name: [
+            Probe(lambda w, name=name: reverse(name, args=[LAST_YEAR]), STAFF),
+            Probe(
+                lambda w, name=name: reverse(name, args=[LAST_YEAR]) + f"?town={w.venue_b.town_id}",
+                STAFF,
+                variant="town_b",
+            ),
+        ]
+        for name in ("summary_xlsx", "summary_docx")
+    },
+    # The sign-off (定稿) of a year and its withdrawal: district admins only, POST only; an empty POST is refused
+    # with a message on the year's page and signs nothing.
+    **{
+        name: [
+            Probe(
+                lambda w, name=name: reverse(name, args=[LAST_YEAR]),
+                answers(default=403, anonymous=LOGIN, district_admin=Go(f"/summary/{LAST_YEAR}/")),
+                method="post",
+                variant="POST",
+            ),
+            Probe(
+                lambda w, name=name: reverse(name, args=[LAST_YEAR]),
+                answers(default=403, anonymous=LOGIN, district_admin=405),
+                variant="GET",
+            ),
+        ]
+        for name in ("summary_signoff", "summary_signoff_withdraw")
+    },
 }
 
 

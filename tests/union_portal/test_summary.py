@@ -3,42 +3,12 @@ adding up to the district, the narrative, and who sees which town."""
 
 import re
 
-import pytest
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import ensure_reference_rows
 from tests.factories import TownFactory, UserFactory
-from union_portal import demo as core_demo
 from union_portal.access import Role
 from union_portal.models import StaffProfile, Town
-
-APPS_WITH_DEMOS = ("stations", "disputes", "benefits")
-
-
-class Quiet:
-    def write(self, text):
-        pass
-
-
-@pytest.fixture(scope="module")
-def demo_db(django_db_setup, django_db_blocker):
-    """The demo district with every app's records, loaded once for this module (and rolled back after)."""
-    import importlib
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        ensure_reference_rows()  # a transactional test before this module may have flushed them
-        district = core_demo.load_district()
-        for app in APPS_WITH_DEMOS:
-            importlib.import_module(f"{app}.demo").load(district, Quiet())
-        yield district
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def demo(demo_db, db):
-    return demo_db
 
 
 def staff(role, town=None):

@@ -2,19 +2,23 @@
 bounded number of SQL statements whatever the years of data."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 
+from stations.models import VenueKind
 from tests.disputes.factories import CaseFactory
-from tests.factories import VenueFactory
+from tests.factories import TownFactory, VenueFactory
 from union_portal.figures import YUAN, Figure
 from union_portal.summary.changes import change_text
 from union_portal.summary.narrative import approximate
+from union_portal.summary.report import same_day_a_year_before
 
 
 def figure(value, unit="places"):
@@ -100,9 +104,62 @@ def test_the_page_takes_as_many_statements_for_five_years_as_for_one(client, lea
 
 
 @pytest.mark.django_db
+def test_the_district_page_takes_as_many_statements_for_eight_towns_as_for_two(client, leadership, town_a, town_b):
+    """The town table comes from each app's figures grouped by town in the database, not a call per town."""
+    records([2017, 2018], town_a, town_b)
+    two_towns = statements(client, leadership, 2018)
+    for _extra in range(6):
+        town = TownFactory()
+        records([2018], town, town)
+    assert statements(client, leadership, 2018) == two_towns
+
+
+@pytest.mark.django_db
 def test_town_staff_get_their_towns_page_in_fewer_statements(client, town_a_staff, town_b, leadership):
-    # The town table (one call of each app's figures per town) is the district's only.
+    # The town table (each app's figures grouped by town) is the district's only.
     assert statements(client, town_a_staff, 2018) < statements(client, leadership, 2018)
+
+
+def figure_change(response, key):
+    row = re.search(rf'<tr data-figure="{key}">(.*?)</tr>', response.content.decode(), re.S).group(1)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row.rsplit("<td>", 1)[-1])).strip()
+
+
+@pytest.mark.django_db
+def test_the_year_in_progress_is_compared_with_the_same_days_of_the_previous_year(client, leadership, town_a):
+    today = timezone.localdate()
+    same_day = same_day_a_year_before(today)
+    VenueFactory(town=town_a, kind=VenueKind.WARM_STATION, built_on=today.replace(month=1, day=1))
+    VenueFactory(town=town_a, kind=VenueKind.WARM_STATION, built_on=same_day.replace(month=1, day=1))
+    later = same_day + datetime.timedelta(days=1)
+    if later.year == same_day.year:  # a station the previous year built after today's date: not like for like
+        VenueFactory(town=town_a, kind=VenueKind.WARM_STATION, built_on=later)
+    VenueFactory(town=town_a, kind=VenueKind.WARM_STATION, built_on=today + datetime.timedelta(days=400))
+    client.force_login(leadership)
+    response = client.get(reverse("summary_year", args=[today.year]))
+    assert figure_change(response, "warm_stations_built") == gettext("unchanged")
+    through = re.search(r'data-testid="through">(.*?)</p>', response.content.decode(), re.S).group(1)
+    assert f"{today.year}年{today.month}月{today.day}日" in through
+    assert f"{same_day.year}年{same_day.month}月{same_day.day}日" in through
+    # A past year is read whole and compared with the whole year before it.
+    past = client.get(reverse("summary_year", args=[today.year - 1]))
+    assert 'data-testid="through"' not in past.content.decode()
+
+
+def test_the_same_day_a_year_before_keeps_the_date_or_ends_february():
+    assert same_day_a_year_before(datetime.date(2026, 12, 1)) == datetime.date(2025, 12, 1)
+    assert same_day_a_year_before(datetime.date(2024, 2, 29)) == datetime.date(2023, 2, 28)
+
+
+@pytest.mark.django_db
+def test_the_year_selector_offers_the_years_that_have_records(client, leadership, town_a):
+    VenueFactory(town=town_a, built_on=datetime.date(2016, 5, 1))
+    CaseFactory(town=town_a, received_on=datetime.date(2019, 3, 1))
+    client.force_login(leadership)
+    html = client.get(reverse("summary_year", args=[2019])).content.decode()
+    offered = {int(y) for y in re.findall(r'<a class="btn btn-sm[^"]*" href="/summary/(\d{4})/', html)}
+    assert {2016, 2019, timezone.localdate().year} <= offered
+    assert not offered & {2010, 2015}
 
 
 @pytest.mark.django_db

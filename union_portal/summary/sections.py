@@ -6,6 +6,7 @@ The summary imports each app's `figures` module and nothing else of the apps; th
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from benefits import figures as benefits_figures
@@ -70,9 +71,30 @@ class Composed:
     parts: list = field(default_factory=list)  # the Figures it adds up
 
 
-def year_figures(year: int, town=None) -> dict[str, list]:
-    """{section anchor: [Figure]} for `year`, for the district or `town`."""
-    return {anchor: figures(year, town) for anchor, _title, figures in SECTIONS}
+# Each section's app module, by anchor: its `figures_by_town` gives every town's figures in the same statements.
+MODULES = {"stations": stations_figures, "disputes": disputes_figures, "benefits": benefits_figures}
+
+
+def years_offered(shown: int) -> list[int]:
+    """The years the selector offers, newest first: those any app has records of, this year, and `shown`."""
+    years = {timezone.localdate().year, shown}
+    for module in MODULES.values():
+        years |= set(module.years_with_records())
+    return sorted(years, reverse=True)
+
+
+def year_figures(year: int, town=None, *, through=None) -> dict[str, list]:
+    """{section anchor: [Figure]} for `year`, for the district or `town` (cut at `through`, a day of the year)."""
+    return {anchor: figures(year, town, through=through) for anchor, _title, figures in SECTIONS}
+
+
+def year_figures_by_town(year: int, town_ids: list, *, through=None) -> dict:
+    """{town id or None (no town): {key: Figure}} for `year`: each app's figures grouped by town at once."""
+    merged = {town_id: {} for town_id in [*town_ids, None]}
+    for module in MODULES.values():
+        for town_id, figures in module.figures_by_town(year, town_ids, through=through).items():
+            merged.setdefault(town_id, {}).update({figure.key: figure for figure in figures})
+    return merged
 
 
 def by_key(figures_by_section: dict) -> dict:

@@ -1,17 +1,15 @@
 """The table of the main figures by town: a row per town, a row for records of no town, and the district total.
 
-The apps' figures take one town a call, so the table calls each app's figures once per town: a number of SQL
-statements that grows with the number of towns (fixed for a district), not with the data.
-
-The row of no town (区级/未分镇) is the district's figure less the towns': every column is a sum over records
-(none counts distinct people), so the rows add up to the total, which is the district's figure.
+The rows come from each app's `figures_by_town` (the same statements as the district's, grouped by town); the
+row of no town (区级/未分镇) is what the records of no town count. Every column is a sum over records (none counts
+distinct people), so the rows add up to the total, which is the district's figure.
 """
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .sections import COMPOSED, TOWN_COLUMNS, by_key, composed, year_figures
+from .sections import COMPOSED, TOWN_COLUMNS, composed
 
 
 @dataclass
@@ -26,14 +24,12 @@ def columns(sort: str | None) -> list[dict]:
     return [{"key": key, "label": COMPOSED[key][0], "sorted": key == sort} for key in TOWN_COLUMNS]
 
 
-def town_table(year: int, towns, district_figures: dict, sort: str | None = None) -> dict:
-    """The rows for `towns`, sorted by the column `sort` (largest first, ranks with ties shared) or in town order."""
-    rows = [_row(town.name, by_key(year_figures(year, town)), town.pk) for town in towns]
+def town_table(towns, by_town: dict, district_figures: dict, sort: str | None = None) -> dict:
+    """The rows for `towns` from `by_town` ({town id or None: {key: Figure}}), sorted by the column `sort`
+    (largest first, ranks with ties shared) or in town order."""
+    rows = [_row(town.name, by_town.get(town.pk, {}), town.pk) for town in towns]
     total = _row(str(_("Total")), district_figures)
-    townless = TownRow(
-        str(_("District level / no town")),
-        [_difference(cell, [row.cells[i] for row in rows]) for i, cell in enumerate(total.cells)],
-    )
+    townless = _row(str(_("District level / no town")), by_town.get(None, {}))
     if sort in TOWN_COLUMNS:
         _rank(rows, TOWN_COLUMNS.index(sort))
     return {"columns": columns(sort), "rows": rows, "townless": townless, "total": total, "sort": sort}
@@ -41,13 +37,6 @@ def town_table(year: int, towns, district_figures: dict, sort: str | None = None
 
 def _row(name: str, figures: dict, town_id=None) -> TownRow:
     return TownRow(name, [composed(figures, key) for key in TOWN_COLUMNS], town_id)
-
-
-def _difference(total, parts):
-    cell = composed({}, total.key)
-    cell.value = total.value - sum((part.value for part in parts), 0)
-    cell.is_money = total.is_money
-    return cell
 
 
 def _rank(rows: list[TownRow], column: int) -> None:

@@ -7,15 +7,13 @@ from django.utils import timezone
 from django.views.generic import RedirectView, TemplateView
 
 from union_portal.access import NO_TOWN, town_scope, towns_for
-from union_portal.models import District, Town
+from union_portal.models import Town
 from union_portal.views import StaffRequiredMixin
 
-from . import narrative, sections
-from .town_table import town_table
+from . import charts, report, sections
 
-# The first year offered in the year selector. The apps' figures do not (yet) say which years have records, so
-# the selector offers this year to the current one rather than query the apps' tables (DESIGN.md, contract 2).
-FIRST_YEAR = 2015
+# The first year a summary can be asked for; the selector offers the years that have records (and this year).
+FIRST_YEAR = 2000
 
 
 def last_complete_year() -> int:
@@ -31,29 +29,9 @@ class SummaryLatestView(StaffRequiredMixin, RedirectView):
         return f"{url}?town={town}" if town.isdigit() else url
 
 
-class SummaryView(StaffRequiredMixin, TemplateView):
-    template_name = "union_portal/summary/summary.html"
-
-    def get_context_data(self, **kwargs):
-        year = kwargs["year"]
-        if not FIRST_YEAR <= year <= timezone.localdate().year:
-            raise Http404
-        town, forced = self.chosen_town()
-        current = sections.year_figures(year, town)
-        figures = sections.by_key(current)
-        place = town.name if town else getattr(District.objects.only("name").first(), "name", "")
-        return super().get_context_data(
-            **kwargs,
-            town=town,
-            town_forced=forced,
-            towns=[] if forced else Town.objects.all(),
-            years=range(timezone.localdate().year, FIRST_YEAR - 1, -1),
-            read_at=timezone.localtime(),
-            headlines=sections.headlines(figures),
-            sections=sections.section_rows(current, sections.year_figures(year - 1, town)),
-            narrative=narrative.sentences(figures, year=year, place=place),
-            table=None if town else town_table(year, Town.objects.all(), figures, self.request.GET.get("sort")),
-        )
+class SummaryScopeMixin(StaffRequiredMixin):
+    """The town a summary page or export shows: town staff their own, whatever ?town= says; district roles the
+    town asked for or the district. The page and its exports (`exports.py`) choose alike."""
 
     def chosen_town(self) -> tuple[Town | None, bool]:
         """(the town shown or None for the district, whether the viewer's role fixes it)."""
@@ -69,3 +47,30 @@ class SummaryView(StaffRequiredMixin, TemplateView):
         if town is None:
             raise Http404
         return town, False
+
+
+class SummaryView(SummaryScopeMixin, TemplateView):
+    template_name = "union_portal/summary/summary.html"
+
+    def get_context_data(self, **kwargs):
+        year = kwargs["year"]
+        if not FIRST_YEAR <= year <= timezone.localdate().year:
+            raise Http404
+        town, forced = self.chosen_town()
+        shown = report.build(year, town)
+        return super().get_context_data(
+            **kwargs,
+            report=shown,
+            town=town,
+            town_forced=forced,
+            towns=[] if forced else (shown.towns or Town.objects.order_by("order", "pk")),
+            years=sections.years_offered(year),
+            read_at=shown.read_at,
+            through=shown.through,
+            previous_through=shown.previous_through,
+            headlines=shown.headlines(),
+            sections=shown.sections(),
+            narrative=shown.narrative(),
+            table=shown.table(self.request.GET.get("sort")),
+            charts=charts.chart_data(shown),
+        )

@@ -102,8 +102,8 @@ def through_text(shown) -> str:
         "The year is in progress: figures through %(day)s, each compared with the previous year through "
         "%(before)s (the same period)."
     ) % {
-        "day": formats.date_format(shown.through, "Y年n月j日"),
-        "before": formats.date_format(shown.previous_through, "Y年n月j日"),
+        "day": formats.date_format(shown.through),
+        "before": formats.date_format(shown.previous_through),
     }
 
 

@@ -7,6 +7,9 @@ PIP := $(VENV)/bin/pip
 LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist): one per core; files stay whole on one worker, so module-wide demo data loads once.
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadfile
 
 .DEFAULT_GOAL := help
 .PHONY: help install run demo test test-fast test-e2e bench lint format lock messages check-deploy clean
@@ -38,11 +41,11 @@ demo: install ## Load the demo data and users only (idempotent)
 
 test: install ## The whole test suite (DATABASE_URL picks the database; SQLite otherwise)
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast: install ## The suite without the browser journeys
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
-	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) -m "not e2e" $(PYTEST_ARGS)
 
 bench: install ## Measure the speed targets (5,000-row import, list pages, figures) on a throwaway database
 	set -e; for script in benchmarks/*.py; do $(PY) $$script; done

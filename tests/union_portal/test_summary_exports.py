@@ -15,6 +15,7 @@ from django.db import connection
 from django.shortcuts import resolve_url
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import UserFactory
 from union_portal.access import Role
@@ -22,6 +23,15 @@ from union_portal.models import District, StaffProfile, Town
 
 SECTION_SHEETS = {"stations": "基层建设", "disputes": "调解协商", "benefits": "普惠服务"}
 CENT = Decimal("0.01")
+
+
+@pytest.fixture(autouse=True)
+def _one_reading_moment(monkeypatch):
+    """A test reads the page and then its file: 数据截至 shows minutes, and a minute may turn between the two."""
+    moment, real = timezone.localtime(), timezone.localtime
+    monkeypatch.setattr(
+        timezone, "localtime", lambda value=None, *args: moment if value is None else real(value, *args)
+    )
 
 
 def staff(role, town=None):

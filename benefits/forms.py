@@ -256,6 +256,8 @@ class HouseholdMemberForm(forms.ModelForm):
 
 
 class BaseHouseholdFormSet(forms.BaseInlineFormSet):
+    error_row_label = _("Household member %(number)s")  # the error summary's row name
+
     def clean(self):
         super().clean()
         if any(self.errors):

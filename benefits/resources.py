@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import formats, timezone, translation
+from django.utils import formats, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
@@ -222,8 +222,9 @@ class MemberSheet(RowSheet):
                 target.version += 1
                 merged[number] = target
         # The rows were checked by the row form and the ID numbers above: only the model's own field rules remain.
+        # The town is the sheet's, checked once by the caller: validating it per row would cost a query a row.
         for member in [*new.values(), *merged.values()]:
-            member.full_clean(validate_unique=False, validate_constraints=False)
+            member.full_clean(exclude=["town"], validate_unique=False, validate_constraints=False)
         return list(new.values()), list(merged.values())
 
 
@@ -539,7 +540,7 @@ def service_programme_export(programme: ServiceProgramme, records) -> bytes:
 
 
 def service_programme_file_name(programme: ServiceProgramme) -> str:
-    return f"{programme.title}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    return spreadsheet_files.dated_file_name(programme.title)
 
 
 class YearWidget(spreadsheet_widgets.WholeNumberWidget):

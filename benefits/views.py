@@ -24,7 +24,7 @@ from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
 from union_portal.errors import add_to_form
 from union_portal.figures import figure_heading
 from union_portal.formatting import mask_id_number, mask_phone
-from union_portal.spreadsheet_files import xlsx_response
+from union_portal.spreadsheet_files import dated_file_name, xlsx_response
 from union_portal.spreadsheet_widgets import cell_plain
 from union_portal.spreadsheets import BLANK_RUN_LIMIT
 from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
@@ -199,8 +199,7 @@ class MemberExportView(StaffRequiredMixin, View):
                 % {"found": found, "limit": limit},
             )
             return redirect(reverse("benefits:member_list") + (f"?{request.GET.urlencode()}" if request.GET else ""))
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return xlsx_response(export_members(members), file_name=f"{_('members')}-{stamp}.xlsx")
+        return xlsx_response(export_members(members), file_name=dated_file_name(_("members")))
 
 
 class MemberDetailView(StaffRequiredMixin, DetailView):

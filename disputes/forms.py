@@ -9,6 +9,7 @@ from union_portal.access import assignable_staff, default_town, enterprises_for,
 from union_portal.child_rows import RowEdits, formset_edits
 from union_portal.concurrency import VersionedModelForm
 from union_portal.errors import add_to_form
+from union_portal.formatting import person_name
 from union_portal.models import Enterprise, Town
 from union_portal.uploads import ATTACHMENT, UploadField
 from union_portal.validators import validate_credit_code
@@ -36,7 +37,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class HandlerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return person_name(obj)
 
 
 class CaseForm(VersionedModelForm):
@@ -52,7 +53,10 @@ class CaseForm(VersionedModelForm):
         label=_("employer's unified social credit code"),
         max_length=18,
         required=False,
-        help_text=_("Enough on its own for a registered enterprise; needed to register a new one."),
+        help_text=_(
+            "Enough on its own for a registered enterprise. Leave it empty if the worker does not know it: "
+            "the employer is saved by its name and listed for the staff to complete."
+        ),
     )
     confirm_duplicates = forms.BooleanField(
         label=_("I have checked the open cases listed above: this is a different dispute."), required=False
@@ -93,6 +97,7 @@ class CaseForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.employer = None
+        self.employer_code = ""  # a credit code given for an employer known by name alone: filled in on save
         self.fields["town"].queryset = towns_for(user)
         self.fields["claim_kinds"].queryset = ClaimKind.objects.all()
         self.fields["assigned_to"].queryset = assignable_staff(user)
@@ -109,6 +114,12 @@ class CaseForm(VersionedModelForm):
             for name in ("accepted_on", "arbitration_accepted_on", "dossier_number", "inspection_squad"):
                 del self.fields[name]
             self.fields["assigned_to"].initial = user.pk
+            # Left empty, the headcount is the number of workers listed (the page's script shows it as they are).
+            self.fields["headcount"].required = False
+            self.fields["headcount"].initial = None
+        self.fields["headcount"].help_text = _(
+            "At least the number of workers listed; more when they speak for a group."
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -127,9 +138,15 @@ class CaseForm(VersionedModelForm):
         return cleaned
 
     def _find_or_describe_employer(self, cleaned):
-        """An existing Enterprise, or an unsaved one to register with the case; errors name the field."""
+        """An existing Enterprise, or an unsaved one to register with the case; errors name the field.
+
+        A name without a code is enough: an enterprise registered under that exact name is taken, else the
+        town's employer already known by that name alone, else a new one by name alone (listed for completion).
+        A code matching nothing, given with the name of an employer known by name alone, completes that one.
+        """
         code = cleaned.get("employer_credit_code", "")
         name = (cleaned.get("employer_name") or "").strip()
+        town = cleaned.get("town")
         if code:
             existing = Enterprise.objects.filter(credit_code=code).first()
             if existing:
@@ -142,19 +159,29 @@ class CaseForm(VersionedModelForm):
                 raise ValidationError(
                     {"employer_name": _("No enterprise has this credit code yet: give its name to register it.")}
                 )
-            return Enterprise(name=name, credit_code=code, town=cleaned.get("town"))
+            if awaiting := self._known_by_name_alone(name, town):
+                self.employer_code = code
+                return awaiting
+            return Enterprise(name=name, credit_code=code, town=town)
         if not name:
             raise ValidationError({"employer_name": _("Give the employer's name or credit code.")})
-        matches = list(Enterprise.objects.filter(name=name)[:2])
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
+        registered = list(Enterprise.objects.filter(name=name, credit_code__isnull=False)[:2])
+        if len(registered) == 1:
+            return registered[0]
+        if registered:
             raise ValidationError(
                 {"employer_credit_code": _("Several enterprises have this name: give the credit code.")}
             )
-        raise ValidationError(
-            {"employer_credit_code": _("No enterprise has this name: give its credit code to register it.")}
-        )
+        return self._known_by_name_alone(name, town) or Enterprise(name=name, credit_code=None, town=town)
+
+    def _known_by_name_alone(self, name, town):
+        """The employer of this name awaiting its credit code: the case's own, else the town's."""
+        current = self.instance.employer if self.instance.pk else None
+        if current is not None and current.needs_completion and current.name == name:
+            return current
+        if town is None:
+            return None
+        return Enterprise.objects.awaiting_code().filter(name=name, town=town).order_by("pk").first()
 
     def save(self, commit=True):
         raise NotImplementedError("The form only validates: services.case_open and case_update write.")
@@ -167,7 +194,12 @@ class CaseForm(VersionedModelForm):
     def intake_kwargs(self) -> dict:
         """What `services.case_open` takes from this form (the workers come from their formset)."""
         kwargs = {name: self.cleaned_data.get(name) for name in self.INTAKE_FIELDS}
-        return {**kwargs, "employer": self.employer, "amount_claimed": kwargs["amount_claimed"] or 0}
+        return {
+            **kwargs,
+            "employer": self.employer,
+            "employer_code": self.employer_code,
+            "amount_claimed": kwargs["amount_claimed"] or 0,
+        }
 
     def edit_kwargs(self) -> dict:
         """What `services.case_update` takes from this form (the workers come from their formset)."""
@@ -176,6 +208,7 @@ class CaseForm(VersionedModelForm):
             "version": data.get("version"),
             "fields": {name: data.get(name) for name in services.CASE_EDIT_FIELDS if name in self.fields},
             "employer": self.employer,
+            "employer_code": self.employer_code,
             "claim_kinds": data.get("claim_kinds") or [],
         }
 
@@ -183,16 +216,26 @@ class CaseForm(VersionedModelForm):
 WORKER_FIELDS = ("name", "id_number", "phone", "is_representative")
 
 
+REPRESENTATIVE_HELP_ID = "worker-representative-help"
+
+
 class WorkerForm(forms.ModelForm):
     class Meta:
         model = CaseWorker
         fields = list(WORKER_FIELDS)  # the inline formset appends its foreign key to this list
+        labels = {"name": _("full name")}  # a person's 姓名, not the 名称 of a thing
+        widgets = {
+            # The one explanation of 代表 under the table describes every row's box.
+            "is_representative": forms.CheckboxInput(attrs={"aria-describedby": REPRESENTATIVE_HELP_ID}),
+        }
 
     def clean_id_number(self):
         return (self.cleaned_data.get("id_number") or "").strip().upper()
 
 
 class BaseWorkerFormSet(forms.BaseInlineFormSet):
+    error_row_label = _("Worker %(number)s")  # how the error summary names a row: 第 2 位职工
+
     def clean(self):
         super().clean()
         if any(self.errors):
@@ -232,10 +275,21 @@ IntakeWorkerFormSet = forms.inlineformset_factory(
 )
 
 
+def headcount_agrees(form, formset) -> bool:
+    """The server's side of the headcount rule (the page's script keeps the field in step): marks it if not."""
+    try:
+        services.headcount_check(headcount=form.cleaned_data.get("headcount"), listed=len(formset.worker_rows()))
+    except ValidationError as error:
+        add_to_form(form, error)
+        return False
+    return True
+
+
 def worker_formset_helper() -> FormHelper:
-    """The workers as table rows, with a hidden empty row for the "add a worker" button."""
+    """The workers as table rows, each input with its own (visually hidden) label, and a hidden empty row
+    for the "add a worker" button."""
     helper = FormHelper()
-    helper.template = "bootstrap5/table_inline_formset.html"
+    helper.template = "disputes/_worker_rows.html"
     helper.form_tag = False
     helper.disable_csrf = True
     return helper
@@ -364,6 +418,29 @@ class DossierImportForm(forms.Form):
         return upload
 
 
+class CreditCodeForm(forms.Form):
+    """The credit code of one employer awaiting it, on the list of those (one form a row)."""
+
+    credit_code = forms.CharField(label=_("unified social credit code"), max_length=18)
+
+    def __init__(self, *args, enterprise, **kwargs):
+        kwargs.setdefault("prefix", f"code{enterprise.pk}")
+        super().__init__(*args, **kwargs)
+        self.enterprise = enterprise
+        self.fields["credit_code"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        # One field a row: its label, read by screen readers, names the employer; the column heading shows.
+        self.fields["credit_code"].label = _("credit code of %(name)s") % {"name": enterprise.name}
+        self.helper.label_class = "visually-hidden"
+
+    def clean_credit_code(self):
+        code = self.cleaned_data["credit_code"].strip().upper()
+        validate_credit_code(code)
+        return code
+
+
 # Collective bargaining -------------------------------------------------------------------
 
 
@@ -374,12 +451,12 @@ def large_enterprises_for(user):
 
 class EnterpriseChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.town.name} · {obj.credit_code}）"
+        return f"{obj.name}（{obj.town.name} · {obj.credit_code or _('to be completed')}）"
 
 
 class EnterpriseMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.credit_code}）"
+        return f"{obj.name}（{obj.credit_code or _('to be completed')}）"
 
 
 class RecordedByServiceForm(forms.ModelForm):

@@ -104,6 +104,10 @@ class CaseResource(resources.ModelResource):
     def export_field(self, field, instance, **kwargs):
         return escape_cell(super().export_field(field, instance, **kwargs))
 
+    def dehydrate_credit_code(self, case):
+        # An employer known by name alone has no code yet: say so rather than leave the cell blank.
+        return case.employer.credit_code or str(_("to be completed"))
+
     def dehydrate_handling_body(self, case):
         return str(case.get_handling_body_display())
 

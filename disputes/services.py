@@ -19,9 +19,10 @@ from union_portal.access import can_edit
 from union_portal.child_rows import RowEdits, rows_apply
 from union_portal.concurrency import StaleEdit
 from union_portal.errors import DomainError
-from union_portal.models import Enterprise
+from union_portal.models import Enterprise, Town
 from union_portal.numbering import numbers_reserve
 from union_portal.uploads import ATTACHMENT, FILE_TYPES, upload_check
+from union_portal.validators import validate_credit_code
 
 from .models import (
     ACTION_KINDS,
@@ -81,6 +82,137 @@ def case_number_next(*, town, handling_body: str, year: int) -> str:
     return format_case_number(prefix, year, sequence)
 
 
+# Employers known by name alone ---------------------------------------------------------
+
+HEADCOUNT_TOO_SMALL = _(
+    "%(field)s cannot be %(headcount)d: %(listed)d workers are listed, so enter at least %(listed)d."
+)
+
+
+def headcount_check(*, headcount: int | None, listed: int) -> None:
+    """The headcount (涉及人数) counts every worker listed, and may be larger (a group names a few of its members)."""
+    if headcount is not None and headcount < listed:
+        raise CaseRuleError(
+            {
+                "headcount": CaseRuleError(
+                    HEADCOUNT_TOO_SMALL,
+                    params={
+                        "field": Case._meta.get_field("headcount").verbose_name,
+                        "headcount": headcount,
+                        "listed": listed,
+                    },
+                    code="headcount_small",
+                )
+            }
+        )
+
+
+def _employer_register(employer: Enterprise, *, credit_code: str = "", by=None) -> Enterprise:
+    """The employer a case names, made to stand inside the caller's transaction.
+
+    A new one is registered; a new one by name alone reuses the town's employer already known by that name
+    (two desks may type it at once: the town's row is locked while they look); a name-only one given a code
+    gets it (`employer_code_fill`).
+    """
+    if employer.pk is not None:
+        if credit_code and employer.needs_completion:
+            return employer_code_fill(enterprise=employer, credit_code=credit_code, by=by)
+        return employer
+    if employer.needs_completion:
+        Town.objects.select_for_update().filter(pk=employer.town_id).values_list("pk", flat=True).first()
+        known = Enterprise.objects.awaiting_code().filter(name=employer.name, town_id=employer.town_id)
+        if found := known.order_by("pk").first():
+            return found
+    employer.full_clean()
+    employer.save()
+    return employer
+
+
+def employer_code_fill(*, enterprise: Enterprise, credit_code: str, by=None) -> Enterprise:
+    """Give an employer known by name alone its credit code; returns the enterprise that stands.
+
+    When the code already belongs to another enterprise, the name-only one is merged into it: its cases
+    and every other row pointing at it move to that enterprise, and it is deleted (its history keeps it).
+    All in one transaction.
+    """
+    code = (credit_code or "").strip().upper()
+    try:
+        validate_credit_code(code)
+    except ValidationError as error:
+        raise CaseRuleError({"credit_code": error.error_list})
+    with transaction.atomic():
+        locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        if not locked.needs_completion:
+            if locked.credit_code == code:
+                return locked
+            raise CaseRuleError(
+                {"credit_code": CaseRuleError(_("This enterprise already has a credit code."), code="code_known")}
+            )
+        target = Enterprise.objects.select_for_update().filter(credit_code=code).first()
+        if target is None:
+            try:
+                with transaction.atomic():
+                    locked.credit_code = code
+                    locked.full_clean(validate_constraints=False)
+                    locked.save()
+                    return locked
+            except IntegrityError:  # another desk gave the same code to another enterprise meanwhile
+                locked.credit_code = None
+                target = Enterprise.objects.select_for_update().get(credit_code=code)
+        _enterprise_merge(source=locked, into=target, by=by)
+    return target
+
+
+def _enterprise_merge(*, source: Enterprise, into: Enterprise, by) -> None:
+    """Move every row pointing at `source` (in any app, found through the model's relations) to `into`."""
+    reason = f"merged: {source.name} → {into.name} ({into.credit_code})"
+    try:
+        with transaction.atomic():
+            for relation in Enterprise._meta.related_objects:
+                if relation.many_to_many:
+                    _links_move(relation, source, into)
+                else:
+                    _rows_move(relation, source, into, by, reason)
+    except IntegrityError:
+        raise CaseRuleError(
+            _("%(source)s and %(target)s both have records of the same kind and year: merge them in the admin."),
+            params={"source": source.name, "target": into.name},
+            code="merge_conflict",
+        )
+    source._change_reason = reason
+    source.delete()
+
+
+def _rows_move(relation, source, into, by, reason) -> None:
+    from simple_history.utils import bulk_update_with_history
+
+    model, field = relation.related_model, relation.field
+    rows = list(model._base_manager.filter(**{field.name: source}))
+    if not rows:
+        return
+    fields = [field.name]
+    versioned = any(f.name == "version" for f in model._meta.concrete_fields)
+    for row in rows:
+        setattr(row, field.attname, into.pk)
+        if versioned:  # an edit form opened on the old employer must not save it back
+            row.version += 1
+    if versioned:
+        fields.append("version")
+    if hasattr(model, "history"):
+        bulk_update_with_history(rows, model, fields, default_user=by, default_change_reason=reason)
+    else:
+        model._base_manager.bulk_update(rows, fields)
+
+
+def _links_move(relation, source, into) -> None:
+    """Many-to-many links (an inspection covering the enterprise): moved, a link `into` already has dropped."""
+    through = relation.through
+    to_name, from_name = relation.field.m2m_reverse_field_name(), relation.field.m2m_field_name()
+    already = through.objects.filter(**{to_name: into}).values(from_name)
+    through.objects.filter(**{to_name: source, f"{from_name}__in": already}).delete()
+    through.objects.filter(**{to_name: source}).update(**{to_name: into})
+
+
 # Intake -------------------------------------------------------------------------------
 
 
@@ -111,6 +243,7 @@ def case_open(
     employer,
     workers: list[dict],
     by,
+    employer_code: str = "",
     claim_kinds=(),
     received_on: datetime.date | None = None,
     channel: str = "walk_in",
@@ -126,11 +259,14 @@ def case_open(
     """Log a new case with its workers and give it the next case number of its body and year.
 
     `workers` are dicts of CaseWorker fields (name, id_number, phone, is_representative).
-    `employer` is an Enterprise; an unsaved one (a new employer) is registered with the case.
-    The headcount is at least the number of workers listed; a collective case names a representative.
+    `employer` is an Enterprise; an unsaved one (a new employer, perhaps by name alone) is registered with
+    the case, and `employer_code` completes one known by name alone.
+    The headcount is at least the number of workers listed (none given: that number); a collective case
+    names a representative.
     """
     if not workers:
         raise CaseRuleError(_("List at least one worker."), code="no_workers")
+    headcount_check(headcount=headcount, listed=len(workers))
     if is_collective and not any(w.get("is_representative") for w in workers):
         raise CaseRuleError(REPRESENTATIVE_NEEDED, code="representative")
     case = Case(
@@ -141,7 +277,7 @@ def case_open(
         channel=channel,
         amount_claimed=amount_claimed,
         facts=facts,
-        headcount=max(headcount or 0, len(workers)),
+        headcount=headcount or len(workers),
         is_collective=is_collective,
         collective_cause=collective_cause,
         government_bodies=government_bodies,
@@ -155,13 +291,11 @@ def case_open(
     _require_editor(by, case)
     new_employer = employer.pk is None
     if new_employer:
-        employer.full_clean()
+        employer.full_clean(validate_constraints=False)  # a name-only one may be another desk's, found on save
     case.full_clean(exclude=["number", "claim_kinds", *(["employer"] if new_employer else [])])
     worker_objects = _worker_objects(case, workers)
     with transaction.atomic():
-        if new_employer:
-            employer.save()
-            case.employer = employer
+        case.employer = _employer_register(employer, credit_code=employer_code, by=by)
         case.number = case_number_next(town=town, handling_body=handling_body, year=case.received_on.year)
         case.save()
         case.claim_kinds.set(claim_kinds)
@@ -205,12 +339,20 @@ def acceptance_date_allowed(case: Case) -> bool:
 
 
 def case_update(
-    *, case: Case, by, version: int, fields: dict, employer, claim_kinds=(), workers: RowEdits | None = None
+    *,
+    case: Case,
+    by,
+    version: int,
+    fields: dict,
+    employer,
+    employer_code: str = "",
+    claim_kinds=(),
+    workers: RowEdits | None = None,
 ) -> Case:
     """Save an edit of a case and its workers together, or nothing.
 
     `fields` are values of CASE_EDIT_FIELDS; `employer` an Enterprise (an unsaved one is registered with
-    the edit); `workers` the worker rows changed, added and removed, each one of this case's own.
+    the edit, `employer_code` completes one known by name alone); `workers` the worker rows changed, added and removed, each one of this case's own.
     `version` is the case's version the edit form showed: StaleEdit if someone saved the case since.
     """
     if unknown := set(fields) - set(CASE_EDIT_FIELDS):
@@ -225,10 +367,7 @@ def case_update(
         _require_editor(by, locked)  # and in the town it is moved to
         if locked.accepted_on and not acceptance_date_allowed(locked):
             raise CaseRuleError({"accepted_on": CaseRuleError(ACCEPTANCE_NOT_ALLOWED, code="acceptance_date")})
-        if employer.pk is None:
-            employer.full_clean()
-            employer.save()
-        locked.employer = employer
+        locked.employer = _employer_register(employer, credit_code=employer_code, by=by)
         locked.last_activity_at = timezone.now()
         locked.full_clean(exclude=["number", "claim_kinds"])
         locked.save()
@@ -247,6 +386,7 @@ def _workers_update(case: Case, edits: RowEdits) -> None:
     representatives = list(case.workers.values_list("is_representative", flat=True))
     if not representatives:
         raise CaseRuleError(_("List at least one worker."), code="no_workers")
+    headcount_check(headcount=case.headcount, listed=len(representatives))
     if case.is_collective and not any(representatives):
         raise CaseRuleError({"is_collective": CaseRuleError(REPRESENTATIVE_NEEDED, code="representative")})
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import documents, views
 
 app_name = "disputes"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/new/", views.CaseCreateView.as_view(), name="case_create"),
     path("cases/new/duplicates/", views.CaseDuplicatesView.as_view(), name="case_duplicates"),
     path("employers/", views.EmployerSearchView.as_view(), name="employer_search"),
+    path("employers/awaiting-code/", views.EmployersAwaitingCodeView.as_view(), name="employers_awaiting_code"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("cases/<int:pk>/edit/", views.CaseUpdateView.as_view(), name="case_update"),
     path("cases/<int:pk>/move/", views.CaseTransitionView.as_view(), name="case_transition"),
@@ -24,6 +25,11 @@ urlpatterns = [
         name="attachment_download",
     ),
     path("cases/<int:pk>/extend/", views.ExtensionView.as_view(), name="case_extend"),
+    path("cases/<int:pk>/print/", documents.CasePrintView.as_view(), name="case_print"),
+    path("cases/<int:pk>/agreement/", documents.AgreementView.as_view(), name="case_agreement"),
+    path("cases/<int:pk>/agreement.docx", documents.AgreementDocxView.as_view(), name="case_agreement_docx"),
+    path("cases/<int:pk>/registration/", documents.RegistrationView.as_view(), name="case_registration"),
+    path("cases/<int:pk>/registration.docx", documents.RegistrationDocxView.as_view(), name="case_registration_docx"),
     path("dossiers/import/", views.DossierImportView.as_view(), name="dossier_import"),
     path("dossiers/template.xlsx", views.DossierTemplateView.as_view(), name="dossier_template"),
     path("bargaining/", views.LargeEnterpriseListView.as_view(), name="bargaining"),

@@ -9,22 +9,27 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db.models import Prefetch, Sum
+from django.db.models import Count, Prefetch, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
-from union_portal.access import can_edit, can_edit_records, can_export_personal_data, in_town_scope
+from union_portal.access import (
+    can_edit,
+    can_edit_records,
+    can_export_personal_data,
+    enterprises_for,
+    in_town_scope,
+)
 from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
 from union_portal.errors import add_to_form
 from union_portal.figures import figure_heading
 from union_portal.models import Enterprise
-from union_portal.spreadsheet_files import xlsx_response
+from union_portal.spreadsheet_files import dated_file_name, xlsx_response
 from union_portal.spreadsheets import BLANK_RUN_LIMIT
 from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
 
@@ -43,6 +48,7 @@ from .forms import (
     AttachmentForm,
     CaseForm,
     CensusEntryForm,
+    CreditCodeForm,
     DossierImportForm,
     ExtensionForm,
     InspectionForm,
@@ -51,6 +57,7 @@ from .forms import (
     TransitionForm,
     WageAgreementForm,
     WorkerFormSet,
+    headcount_agrees,
     worker_formset_helper,
 )
 from .history import case_changes, saved_since_version
@@ -182,8 +189,7 @@ class CaseExportView(StaffRequiredMixin, View):
                 % {"found": found, "limit": limit},
             )
             return redirect(reverse("disputes:case_list") + (f"?{request.GET.urlencode()}" if request.GET else ""))
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return xlsx_response(export_cases(cases), file_name=f"{_('dispute cases')}-{stamp}.xlsx")
+        return xlsx_response(export_cases(cases), file_name=dated_file_name(_("dispute cases")))
 
 
 class CaseDetailView(StaffRequiredMixin, DetailView):
@@ -256,7 +262,19 @@ class CaseFormMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["formset_helper"] = worker_formset_helper()
+        if formset := context.get("formset"):
+            context.setdefault("formsets", [(_("Workers"), formset)])  # for the error summary at the top
         return context
+
+    def saved(self, request, case):
+        """Say the case is saved, and that its employer, known by name alone, is listed for completion."""
+        messages.success(request, _("Case %(number)s saved.") % {"number": case.number})
+        if case.employer.needs_completion:
+            messages.info(
+                request,
+                _("%(employer)s has no credit code yet: it is listed among the employers awaiting one.")
+                % {"employer": case.employer.name},
+            )
 
 
 class CaseCreateView(EditorRequiredMixin, CaseFormMixin, TemplateView):
@@ -270,7 +288,7 @@ class CaseCreateView(EditorRequiredMixin, CaseFormMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = CaseForm(request.POST, user=request.user)
         formset = IntakeWorkerFormSet(request.POST, instance=Case(), prefix="workers")
-        if not (form.is_valid() and formset.is_valid()):
+        if not (form.is_valid() and formset.is_valid() and headcount_agrees(form, formset)):
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
         duplicates = shown_duplicates(
             Case.objects.visible_to(request.user).open_duplicates(
@@ -288,7 +306,7 @@ class CaseCreateView(EditorRequiredMixin, CaseFormMixin, TemplateView):
         except ValidationError as error:
             add_to_form(form, error)
             return self.render_to_response(self.get_context_data(form=form, formset=formset))
-        messages.success(request, _("Case %(number)s saved.") % {"number": case.number})
+        self.saved(request, case)
         if case.limitation_expired_at_receipt:
             messages.warning(request, limitation_warning(case))
         return redirect(case)
@@ -315,6 +333,66 @@ class EmployerSearchView(StaffRequiredMixin, ListView):
         return EmployerSearchFilter(self.request.GET, queryset=enterprises).qs
 
 
+class EmployersAwaitingCodeView(StaffRequiredMixin, ListView):
+    """Employers known by name alone (town staff: their town's), each with its cases and a form for its code.
+
+    A code that belongs to another enterprise merges the name-only one into it (`services.employer_code_fill`).
+    """
+
+    template_name = "disputes/employers_awaiting_code.html"
+    paginate_by = settings.PORTAL_PAGE_SIZE
+
+    def get_queryset(self):
+        awaiting = enterprises_for(self.request.user).awaiting_code()
+        return awaiting.annotate(cases_count=Count("dispute_cases")).order_by("town__order", "name", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        bound = kwargs.get("bound_form")
+        for enterprise in context["object_list"]:
+            enterprise.editable = can_edit(self.request.user, enterprise)
+            if bound is not None and bound.enterprise.pk == enterprise.pk:
+                enterprise.code_form = bound
+            else:
+                enterprise.code_form = CreditCodeForm(enterprise=enterprise)
+        context["bound_form"] = bound
+        context["formsets"] = []
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not can_edit_records(request.user):
+            raise PermissionDenied
+        pk = request.POST.get("enterprise", "")
+        enterprise = self.get_queryset().filter(pk=int(pk)).first() if pk.isdigit() else None
+        if enterprise is None or not can_edit(request.user, enterprise):
+            messages.error(request, _("This employer is no longer awaiting a credit code."))
+            self.object_list = self.get_queryset()
+            return self.render_to_response(self.get_context_data())
+        form = CreditCodeForm(request.POST, enterprise=enterprise)
+        if form.is_valid():
+            try:
+                standing = services.employer_code_fill(
+                    enterprise=enterprise, credit_code=form.cleaned_data["credit_code"], by=request.user
+                )
+            except ValidationError as error:
+                add_to_form(form, error)
+            else:
+                messages.success(request, self.done_message(enterprise, standing))
+                return redirect(request.get_full_path())
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data(bound_form=form))
+
+    @staticmethod
+    def done_message(enterprise, standing) -> str:
+        if standing.pk == enterprise.pk:
+            return _("Credit code of %(name)s saved.") % {"name": standing.name}
+        return _("%(name)s had the credit code of %(target)s: its %(count)d cases now name %(target)s.") % {
+            "name": enterprise.name,
+            "target": standing.name,
+            "count": enterprise.cases_count,
+        }
+
+
 class CaseUpdateView(EditorRequiredMixin, CaseFormMixin, TemplateView):
     """Edit a case and its workers; a save over someone else's newer save is refused, keeping what was typed."""
 
@@ -333,15 +411,15 @@ class CaseUpdateView(EditorRequiredMixin, CaseFormMixin, TemplateView):
         case = self.get_case()
         form = CaseForm(request.POST, instance=case, user=request.user)
         formset = WorkerFormSet(request.POST, instance=case, prefix="workers")
-        if form.is_valid() and formset.is_valid():
+        if form.is_valid() and formset.is_valid() and headcount_agrees(form, formset):
             try:
-                services.case_update(case=case, by=request.user, workers=formset.edits(), **form.edit_kwargs())
+                case = services.case_update(case=case, by=request.user, workers=formset.edits(), **form.edit_kwargs())
             except StaleEdit:
                 return self.refuse_stale(request)
             except ValidationError as error:
                 add_to_form(form, error)
             else:
-                messages.success(request, _("Case %(number)s saved.") % {"number": case.number})
+                self.saved(request, case)
                 return redirect(case)
         if form.has_error(NON_FIELD_ERRORS, code="stale"):
             return self.refuse_stale(request)

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from union_portal.admin import TownScopedAdminMixin
 from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit, VersionedModelForm
-from union_portal.spreadsheet_files import name_as_download, xlsx_response
+from union_portal.spreadsheet_files import dated_file_name, name_as_download, xlsx_response
 from union_portal.spreadsheets import BLANK_RUN_LIMIT, SpreadsheetError
 from union_portal.uploads import PHOTO, UploadField
 
@@ -195,7 +194,7 @@ class VenueAdmin(TownScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmi
             _("opening hours"),
             {"fields": ["opening_hours", "is_24h", ("opens_at", "closes_at"), "amenities", "seats", "is_mobile"]},
         ),
-        (_("contact"), {"fields": ["contact_name", "contact_phone", "description"]}),
+        (_("contact"), {"fields": ["contact_name", "contact_phone", "public_phone", "description"]}),
         (
             _("lifecycle"),
             {
@@ -283,8 +282,7 @@ class VenueAdmin(TownScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmi
         return xlsx_response(workbook, file_name=gettext("venue import template") + ".xlsx")
 
     def get_export_filename(self, request, queryset, file_format):
-        stamp = timezone.localtime().strftime("%Y%m%d")
-        return f"{gettext('venue ledger')}-{stamp}.{file_format.get_extension()}"
+        return dated_file_name(gettext("venue ledger"), file_format.get_extension())
 
     def export_action(self, request):
         response = super().export_action(request)

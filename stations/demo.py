@@ -181,6 +181,11 @@ class DemoVenues:
             number = self.fake.phone_number()
         return number
 
+    def duty_phone(self) -> str:
+        """A venue's own landline (Daxing's 6924 exchange), numbered in order: no random draw, so the demo's other
+        values (dates, amounts) stay as the report's figures need them."""
+        return f"010-6924{len(self.planned) + 1:04d}"
+
     def address(self, town_name: str) -> str:
         return f"北京市大兴区{town_name}{self.fake.street_name()}{self.rng.randint(1, 199)}号"
 
@@ -222,6 +227,7 @@ class DemoVenues:
             is_24h=is_24h,
             contact_name=self.fake.name(),
             contact_phone=self.phone(),
+            public_phone=self.duty_phone(),
             built_on=built_on,
             planned_on=planned_on or (built_on and built_on - datetime.timedelta(days=self.rng.randint(30, 120))),
             **fields,

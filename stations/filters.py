@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from union_portal import access
 from union_portal.models import Town
 
+from . import desk
 from .models import (
     AcceptanceResult,
     ActivityKind,
@@ -92,6 +93,11 @@ class VenueFilter(django_filters.FilterSet):
     activity_kind = django_filters.ChoiceFilter(
         label=_("activity kind"), choices=ActivityKind.choices, method="filter_later", empty_label=_("Any")
     )
+    # The start page's counts (stations/desk.py): venues whose acceptance or closing is overdue, or that the
+    # public finder cannot show well.
+    needs = django_filters.ChoiceFilter(
+        label=_("needs attention"), choices=list(desk.NEEDS_LABELS.items()), method="filter_needs"
+    )
 
     # Parameters that together ask for a child row: {model: {parameter: lookup on that model}}.
     CHILD_FILTERS = {
@@ -130,6 +136,9 @@ class VenueFilter(django_filters.FilterSet):
 
     def filter_in_service_on(self, queryset, name, value):
         return queryset.in_service_at(value)
+
+    def filter_needs(self, queryset, name, value):
+        return queryset.filter(desk.needs_conditions()[value])
 
     def filter_later(self, queryset, name, value):
         """The child-row parameters work in groups: filter_queryset applies them together."""

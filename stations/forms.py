@@ -92,6 +92,7 @@ class VenueForm(VersionedModelForm):
             "is_mobile",
             "contact_name",
             "contact_phone",
+            "public_phone",
             "description",
             "planned_on",
             "built_on",
@@ -138,7 +139,11 @@ class VenueForm(VersionedModelForm):
                 "is_24h",
             ),
             Fieldset(_("Amenities"), "amenities", Row(Column("seats"), Column("is_mobile"))),
-            Fieldset(_("Contact"), Row(Column("contact_name"), Column("contact_phone")), "description"),
+            Fieldset(
+                _("Contact"),
+                Row(Column("contact_name"), Column("contact_phone"), Column("public_phone")),
+                "description",
+            ),
             Fieldset(
                 _("Lifecycle"),
                 Row(Column("planned_on"), Column("built_on")),

@@ -123,6 +123,7 @@ class Venue(VersionedModel):
     address = models.CharField(_("address"), max_length=200)
     latitude = models.DecimalField(
         _("latitude"),
+        help_text=_("Decimal degrees in WGS-84, as a phone's GPS gives them (maps of Chinese apps use shifted ones)."),
         max_digits=9,
         decimal_places=6,
         null=True,
@@ -131,6 +132,7 @@ class Venue(VersionedModel):
     )
     longitude = models.DecimalField(
         _("longitude"),
+        help_text=_("Decimal degrees in WGS-84, as a phone's GPS gives them (maps of Chinese apps use shifted ones)."),
         max_digits=9,
         decimal_places=6,
         null=True,
@@ -153,6 +155,14 @@ class Venue(VersionedModel):
     )
     contact_name = models.CharField(_("contact person"), max_length=30, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True, validators=[validate_phone])
+    # The contact person's phone may be a private person's mobile: only this one is shown to the public.
+    public_phone = models.CharField(
+        _("public contact phone"),
+        max_length=20,
+        blank=True,
+        validators=[validate_phone],
+        help_text=_("Shown to the public on the venue's page: the venue's own landline or duty phone, not a person's."),
+    )
     description = models.TextField(_("description"), blank=True)
 
     status = models.CharField(

@@ -243,6 +243,7 @@ UPDATED_FIELDS = [
     "is_mobile",
     "contact_name",
     "contact_phone",
+    "public_phone",
     "description",
     "status",
     "planned_on",
@@ -336,6 +337,8 @@ class VenueResource(resources.ModelResource):
     is_mobile = _field("is_mobile", _("mobile station"), YesNoWidget())
     contact_name = _field("contact_name", _("contact person"), TextWidget())
     contact_phone = _field("contact_phone", _("contact phone"), TextWidget(), MaskedPhoneField)
+    # Optional; shown to the public, so exported unmasked (the contact person's phone is masked).
+    public_phone = _field("public_phone", _("public contact phone"), TextWidget())
     status = _field("status", _("status"), ChoiceWidget(VenueStatus), readonly=True)
     planned_on = _field("planned_on", _("planned on"), DateWidget())
     built_on = _field("built_on", _("built on"), DateWidget())
@@ -367,6 +370,7 @@ class VenueResource(resources.ModelResource):
             "is_mobile",
             "contact_name",
             "contact_phone",
+            "public_phone",
             "status",
             "planned_on",
             "built_on",
@@ -739,6 +743,7 @@ class VenueResource(resources.ModelResource):
             "is_mobile": gettext("No"),
             "contact_name": gettext("Example contact"),
             "contact_phone": "13800000000",
+            "public_phone": "010-69240000",
             "planned_on": "2018-03-01",
             "built_on": "2018-06-01",
             "accepted_on": "",
@@ -771,6 +776,9 @@ class VenueResource(resources.ModelResource):
             "amenities": "、".join(Amenity.objects.values_list("name", flat=True)),
             "seats": gettext("A whole number."),
             "contact_phone": gettext("An 11-digit mobile number."),
+            "public_phone": gettext(
+                "Optional: the venue's own phone, shown to the public (a landline with its area code, or a mobile)."
+            ),
             "planned_on": gettext("YYYY-MM-DD, e.g. 2018-06-01"),
             "built_on": gettext("YYYY-MM-DD, e.g. 2018-06-01"),
             "accepted_on": gettext("YYYY-MM-DD, e.g. 2018-06-01"),

@@ -24,7 +24,7 @@ from union_portal.errors import add_to_form
 from union_portal.figures import figure_heading
 from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
 
-from . import figures
+from . import figures, map_links, nearby
 from .filters import PublicVenueFilter, VenueFilter
 from .forms import VenueForm, child_formsets
 from .history import venue_changes
@@ -241,23 +241,34 @@ class VenueUpdateView(EditorRequiredMixin, StaleEditViewMixin, VenueFormMixin, U
 
 
 class VenueFinderView(FilterView):
-    """The public finder: venues in service, for anyone, on a phone."""
+    """The public finder: venues in service, for anyone, on a phone; nearest first with `?near=<lat>,<lng>`
+    (the visitor's position, asked by the "sort by distance" button), an invalid one ignored."""
 
     filterset_class = PublicVenueFilter
     template_name = "stations/finder.html"
     paginate_by = 20
 
     def get_queryset(self):
-        return (
-            Venue.objects.public()
-            .select_related("town")
-            .prefetch_related("amenities")
-            .order_by("town__order", "kind", "name", "pk")
+        venues = Venue.objects.public().select_related("town").prefetch_related("amenities")
+        self.near = nearby.near_parse(self.request.GET.get("near"))
+        if self.near:
+            return nearby.by_distance(venues, self.near)
+        return venues.order_by("town__order", "kind", "name", "pk")
+
+    def get_context_data(self, **kwargs):
+        without_near = self.request.GET.copy()
+        for name in ("near", "page"):
+            without_near.pop(name, None)
+        return super().get_context_data(
+            **kwargs,
+            near=nearby.near_format(self.near) if self.near else "",
+            without_near=without_near.urlencode(),
         )
 
 
 class PublicVenueView(DetailView):
-    """A venue's public page: what a worker needs to get there, never a person's name or phone."""
+    """A venue's public page: what a worker needs to get there, and the venue's public phone;
+    never a person's name or phone."""
 
     template_name = "stations/public_venue.html"
     slug_field = "code"
@@ -265,6 +276,17 @@ class PublicVenueView(DetailView):
 
     def get_queryset(self):
         return Venue.objects.public().select_related("town").prefetch_related("amenities", photos_in_order())
+
+    def get_context_data(self, **kwargs):
+        venue = self.object
+        return super().get_context_data(
+            **kwargs,
+            photo=venue.photo_list[0] if venue.photo_list else None,
+            more_photos=venue.photo_list[1:],
+            phone_url=map_links.tel_url(venue.public_phone) if venue.public_phone else "",
+            amap_url=map_links.amap_url(venue),
+            baidu_url=map_links.baidu_url(venue),
+        )
 
 
 def venue_photo_file(request, path):

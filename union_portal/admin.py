@@ -1,7 +1,10 @@
+from django.apps import apps as django_apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.http import Http404
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -87,12 +90,63 @@ class StaffProfileInline(admin.StackedInline):
     verbose_name_plural = _("role in the portal")
 
 
+# django-axes names its app "Axes" (no verbose_name, so nothing to translate): the admin index and breadcrumbs
+# show this instead.
+django_apps.get_app_config("axes").verbose_name = _("Login protection")
+
+# Django stores a permission's name in English ("Can add venue"): the permission lists of users and groups name
+# each by its app, model and action in Chinese instead.
+PERMISSION_ACTIONS = {
+    "add": pgettext_lazy("permission", "add"),
+    "change": pgettext_lazy("permission", "change"),
+    "delete": pgettext_lazy("permission", "delete"),
+    "view": pgettext_lazy("permission", "view"),
+}
+
+
+def permission_label(permission) -> str:
+    """工会阵地 | 阵地 | 添加 for "stations | venue | Can add venue"; a model's own permission by its translated name."""
+    model = permission.content_type.model_class()
+    if model is None:  # a content type whose model is gone
+        return str(permission)
+    action, _sep, model_name = permission.codename.partition("_")
+    if action in PERMISSION_ACTIONS and model_name == model._meta.model_name:
+        what = PERMISSION_ACTIONS[action]
+    else:
+        what = gettext(permission.name)
+    return f"{model._meta.app_config.verbose_name} | {model_name_of(model)} | {what}"
+
+
+def model_name_of(model) -> str:
+    """A model's name; for django-simple-history's copy of a model, "阵地的历史记录" (its own is "historical 阵地")."""
+    original = getattr(model, "instance_type", None)
+    if original is not None:
+        return _("%(name)s history") % {"name": original._meta.verbose_name}
+    return str(model._meta.verbose_name)
+
+
+class ChinesePermissionsMixin:
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request=request, **kwargs)
+        if db_field.name in {"permissions", "user_permissions"}:
+            field.label_from_instance = permission_label
+        return field
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class PortalGroupAdmin(ChinesePermissionsMixin, GroupAdmin):
+    pass
+
+
 User = get_user_model()
 admin.site.unregister(User)
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(ChinesePermissionsMixin, UserAdmin):
     inlines = [StaffProfileInline]
     list_display = ["username", "first_name", "last_name", "staff_role", "staff_town", "is_active", "last_login"]
     list_select_related = ["staff_profile__town"]
@@ -130,6 +184,13 @@ class SequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["key", "last"]
     search_fields = ["key"]
+
+    def has_module_permission(self, request):
+        """Not on the admin index (an internal table nobody works in); a superuser reaches it by its URL."""
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 @admin.register(SummarySignoff)

@@ -19,6 +19,8 @@ from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from .formatting import person_name
+
 # Kept on every versioned record for the machine: a change of these is never news to a reader.
 BOOKKEEPING = frozenset({"id", "version"})
 KINDS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -47,7 +49,7 @@ class ChangeEntry:
 
 
 def user_name(user) -> str:
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
 
 
 def record_name(obj) -> str:

@@ -41,7 +41,7 @@ class VersionedModel(models.Model):
 class VersionedModelForm(forms.ModelForm):
     """A ModelForm carrying the version it was rendered with, refused if the row has moved on."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(label=_("version"), widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
-"""How numbers and personal data are shown: 万元, masked ID and phone numbers, safe spreadsheet cells."""
+"""How numbers and personal data are shown: 万元, masked ID and phone numbers, people's names, safe spreadsheet cells."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
@@ -43,3 +44,23 @@ def escape_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+# Han ideographs (with extension A and the compatibility block), and the middle dot of names such as 买买提·艾力.
+CJK_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u00b7\u30fb\uff0e]+$")
+
+
+def person_name(user) -> str:
+    """A user's name as it is written: 侯洁 (family name first, no space) for a Chinese name, "Jie Hou" otherwise.
+
+    Django's get_full_name() gives "洁 侯". Falls back to the username when the account has no name; "" for None.
+    """
+    if user is None:
+        return ""
+    first = (getattr(user, "first_name", "") or "").strip()
+    last = (getattr(user, "last_name", "") or "").strip()
+    if not first and not last:
+        return user.get_username()
+    if CJK_NAME.match(f"{last}{first}"):
+        return f"{last}{first}"
+    return " ".join(part for part in (first, last) if part)

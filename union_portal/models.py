@@ -56,11 +56,21 @@ class EnterpriseQuerySet(models.QuerySet):
 
         return self if is_staff_member(user) else self.none()
 
+    def awaiting_code(self):
+        """Employers known by name alone (a case named them at intake): their credit code is to be filled in."""
+        return self.filter(credit_code__isnull=True)
+
 
 class Enterprise(models.Model):
     name = models.CharField(_("name"), max_length=200, db_index=True)
+    # NULL while unknown: a worker at the desk rarely knows the code, and intake does not wait for it.
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
+        _("unified social credit code"),
+        max_length=18,
+        null=True,
+        blank=True,
+        validators=[validate_credit_code],
+        help_text=_("Leave empty when unknown: the enterprise is then listed for completion."),
     )
     town = models.ForeignKey(Town, verbose_name=_("town"), on_delete=models.PROTECT, related_name="enterprises")
     headcount = models.PositiveIntegerField(_("employees"), default=0)
@@ -73,12 +83,26 @@ class Enterprise(models.Model):
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=models.Q(credit_code__isnull=False),
+                name="union_portal_enterprise_credit_code_unique",
+                violation_error_message=_("An enterprise with this credit code is already registered."),
+            ),
+        ]
 
     def __str__(self):
         return self.name
 
+    @property
+    def needs_completion(self) -> bool:
+        """Known by name alone: listed for the staff to fill in its credit code."""
+        return not self.credit_code
+
     def clean(self):
-        self.credit_code = (self.credit_code or "").strip().upper()
+        # An empty code is unknown (NULL), never "": the uniqueness holds only among codes given.
+        self.credit_code = (self.credit_code or "").strip().upper() or None
 
 
 class StaffProfile(models.Model):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -56,7 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "union_portal.middleware.PortalLanguageMiddleware",  # zh-Hans whatever the browser asks for
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -148,6 +149,7 @@ if PROXY_COUNT:
     AXES_IPWARE_PROXY_ORDER = "right-most"
 
 LANGUAGE_CODE = "zh-hans"
+# English is listed for spreadsheet headers in English only: every page is in LANGUAGE_CODE (PortalLanguageMiddleware).
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [Path(os.environ.get("LOCALE_DIR", BASE_DIR / "locale"))]
 TIME_ZONE = "Asia/Shanghai"
@@ -182,6 +184,9 @@ IMPORT_MAX_ROWS = 20000
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# django-filter: a filter's empty choice reads "全部" ("All"), not "---------" (filters may name their own).
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
 
 # django-import-export: own permissions for import and export; the preview's temporary
 # file (personal data) lives in the cache-backed storage, removed after the import.

@@ -6,17 +6,22 @@
 - `ShortLivedCacheStorage` keeps an upload (personal data) between preview and confirm for an hour,
   as the rows the preview read (`StoredSheet`, bound to its user), so that the file is read once;
 - `workbook_bytes` and `template_workbook` build the sheets every export and template download
-  writes; `xlsx_response` sends one under a Chinese file name (RFC 5987 `filename*=`).
+  writes; `xlsx_response` sends one under a Chinese file name (RFC 5987 `filename*=`, with an ASCII
+  `filename=` beside it), `dated_file_name` names an export by its title and day.
 """
 
+import datetime
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 from uuid import uuid4
 
 import tablib
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from import_export.formats import base_formats
@@ -249,6 +254,33 @@ def xlsx_response(content: bytes, *, file_name: str) -> HttpResponse:
 
 def name_as_download(response: HttpResponse, file_name: str) -> HttpResponse:
     """Make `response` a download called `file_name`; sheets hold personal data, so no cache keeps them."""
-    response["Content-Disposition"] = content_disposition_header(True, file_name)
+    response["Content-Disposition"] = download_disposition(file_name)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def dated_file_name(title, extension: str = "xlsx", day: datetime.date | None = None) -> str:
+    """An export's name: its Chinese title and the day it was taken, 劳动争议案件_2026-12-01.xlsx."""
+    day = day or timezone.localdate()
+    return f"{title}_{day.isoformat()}.{extension}"
+
+
+def download_disposition(file_name: str) -> str:
+    """Content-Disposition of a download named `file_name`, by RFC 6266: an ASCII `filename=` first, for the
+    few clients that read no other, then RFC 5987's `filename*=utf-8''...` with the Chinese name, which
+    every browser prefers when it is there."""
+    if file_name.isascii():
+        return content_disposition_header(True, file_name)
+    return f"attachment; filename=\"{ascii_fallback(file_name)}\"; filename*=utf-8''{quote(file_name, safe='')}"
+
+
+def ascii_fallback(file_name: str) -> str:
+    """`file_name` with what is not ASCII left out (劳动争议案件_2026-12-01.xlsx: download_2026-12-01.xlsx)."""
+    stem, dot, extension = file_name.rpartition(".")
+    if not dot:
+        stem, extension = file_name, ""
+    kept = re.sub(r"_{2,}", "_", re.sub(r"[^A-Za-z0-9.-]+", "_", stem)).strip("._-")
+    if not re.search(r"[A-Za-z]", kept):
+        kept = f"download_{kept}" if kept else "download"
+    extension = re.sub(r"[^A-Za-z0-9]", "", extension)
+    return f"{kept}.{extension}" if extension else kept

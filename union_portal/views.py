@@ -3,6 +3,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from .access import can_edit_records, is_district_admin, is_staff_member, role_of
+from .desk import desk_for
 
 
 class StaffRequiredMixin(AccessMixin):
@@ -41,9 +42,9 @@ class DistrictAdminRequiredMixin(StaffRequiredMixin):
 
 
 def home(request):
-    """Staff start on their start page; the public on the venue finder."""
+    """Staff start on their role's desk (union_portal/desk.py); the public on the venue finder."""
     if not is_staff_member(request.user):
         if request.user.is_authenticated:
             return render(request, "union_portal/no_role.html", status=403)
         return redirect("venues:finder")
-    return render(request, "union_portal/home.html", {"role": role_of(request.user)})
+    return render(request, "union_portal/home.html", {"desk": desk_for(request.user), "role": role_of(request.user)})

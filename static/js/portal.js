@@ -36,4 +36,34 @@
   document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
     form.addEventListener("change", function () { form.requestSubmit(); });
   });
+  // The error summary of a refused form (templates/union_portal/_form_errors.html): focus goes to the first
+  // bad field (or to the summary when the first message is about the whole form); its links focus their field.
+  var focusField = function (id, keepInView) {
+    var field = id && document.getElementById(id);
+    if (field && !field.matches("input, select, textarea, button, [tabindex]")) {
+      field = field.querySelector("input:not([type=hidden]), select, textarea") || field;  // a group of boxes
+    }
+    if (!field) { return false; }
+    var collapsed = field.closest(".collapse:not(.show)");  // a folded section: open it first
+    if (collapsed) { collapsed.classList.add("show"); }
+    if (keepInView) { keepInView.scrollIntoView({ block: "start" }); }  // the summary stays in sight if it can
+    var box = field.getBoundingClientRect();
+    if (!keepInView || box.top < 0 || box.bottom > window.innerHeight) { field.scrollIntoView({ block: "center" }); }
+    field.focus({ preventScroll: true });
+    return document.activeElement === field;
+  };
+  document.querySelectorAll("[data-form-errors]").forEach(function (summary, index) {
+    summary.querySelectorAll("a[data-focus-field]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (focusField(link.getAttribute("data-focus-field"))) { event.preventDefault(); }
+      });
+    });
+    if (index > 0) { return; }
+    var first = summary.querySelector("[data-testid=form-error]");
+    var firstId = first && first.getAttribute("data-field");
+    if (!focusField(firstId, summary)) {
+      summary.scrollIntoView({ block: "start" });
+      summary.focus({ preventScroll: true });
+    }
+  });
 })();

@@ -17,3 +17,28 @@
     });
   });
 })();
+
+// Public finder: "sort by distance" asks the browser for the visitor's position only when clicked, then
+// reloads the list with ?near=<lat>,<lng> rounded to 3 decimals (about 100 m: enough to sort, no closer).
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-sort-near]").forEach(function (button) {
+    if (!navigator.geolocation) { return; }  // the button stays hidden: nothing to ask
+    var status = document.getElementById(button.getAttribute("data-status"));
+    var say = function (text) { if (status) { status.textContent = text || ""; } };
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      say(button.getAttribute("data-locating"));
+      navigator.geolocation.getCurrentPosition(function (position) {
+        var params = new URLSearchParams(window.location.search);
+        params.set("near", position.coords.latitude.toFixed(3) + "," + position.coords.longitude.toFixed(3));
+        params.delete("page");
+        window.location.assign(window.location.pathname + "?" + params.toString());
+      }, function () {
+        button.disabled = false;
+        say(button.getAttribute("data-failed"));
+      }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 });
+    });
+  });
+})();

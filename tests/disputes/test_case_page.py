@@ -19,6 +19,7 @@ from tests import upload_samples
 from tests.disputes.factories import CaseFactory
 from union_portal.child_rows import RowEdits
 from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
+from union_portal.formatting import person_name
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -230,7 +231,7 @@ def test_the_second_of_two_concurrent_edits_is_refused_and_keeps_what_was_typed(
     meanwhile = page[page.index('data-testid="saved-meanwhile"') :]
     facts_label = str(Case._meta.get_field("facts").verbose_name)
     assert facts_label in meanwhile and "区中心补充的情况" in meanwhile
-    assert (district_staff.get_full_name() or district_staff.username) in meanwhile
+    assert person_name(district_staff) in meanwhile
 
 
 def test_after_a_stale_refusal_saving_the_kept_form_again_goes_through(client_for, town_a_staff, district_staff, case):
@@ -270,7 +271,7 @@ def test_the_case_page_shows_who_changed_which_field_from_what_to_what(client_fo
     assert re.search(rf"{re.escape(amount)}: <del>10,?000\.00</del> → <ins>52,?000\.00</ins>", log)
     assert f"{status}: <del>{Status.RECEIVED.label}</del> → <ins>{Status.ACCEPTED.label}</ins>" in log
     assert "王建国" in log and "139****1111" in log and "13900001111" not in log
-    assert (town_a_staff.get_full_name() or town_a_staff.username) in log
+    assert person_name(town_a_staff) in log
 
 
 def test_leadership_sees_masked_numbers_and_cannot_download_attachments(client_for, leadership, district_staff, case):

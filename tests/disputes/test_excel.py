@@ -10,13 +10,13 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 
 from disputes.models import Case, ClaimKindCode, DossierKind, HandlingBody, Status
 from disputes.resources import DossierRowForm, DossierSheet
 from tests.disputes.factories import CaseFactory
 from tests.factories import EnterpriseFactory
+from union_portal.spreadsheet_files import download_disposition
 from union_portal.spreadsheets import BLANK_RUN_LIMIT, MAX_COLUMNS, too_many_rows_message
 from union_portal.validators import make_credit_code
 
@@ -544,5 +544,5 @@ def test_the_case_export_and_the_template_are_named_sheets_with_chinese_file_nam
     assert openpyxl.load_workbook(io.BytesIO(export.content)).sheetnames == [gettext("dispute cases")]
     assert "filename*=utf-8''" in export["Content-Disposition"]
     assert openpyxl.load_workbook(io.BytesIO(template.content)).sheetnames[0] == gettext("town dossiers")
-    expected = content_disposition_header(True, gettext("dossier import template") + ".xlsx")
+    expected = download_disposition(gettext("dossier import template") + ".xlsx")
     assert template["Content-Disposition"] == expected

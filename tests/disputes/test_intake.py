@@ -101,9 +101,14 @@ def test_a_new_employer_needs_a_valid_credit_code(town_a, open_case):
 
 def test_headcount_counts_at_least_the_workers_listed(town_a, open_case):
     workers = [{"name": f"工人{i}", "id_number": id_number(40 + i)} for i in range(3)]
-    case = open_case(town_a, workers=workers, headcount=1)
+    with pytest.raises(ValidationError) as refused:
+        open_case(town_a, workers=workers, headcount=1)
+    assert "headcount" in refused.value.error_dict
+    assert not Case.objects.exists()
+    case = open_case(town_a, workers=workers)
     assert case.headcount == 3
     assert CaseWorker.objects.filter(case=case).count() == 3
+    assert open_case(town_a, workers=[{"name": "代表", "id_number": id_number(50)}], headcount=30).headcount == 30
 
 
 def test_a_collective_case_needs_a_representative_a_cause_and_ten_workers(town_a, open_case):

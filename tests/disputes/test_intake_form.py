@@ -23,7 +23,7 @@ def intake(town, *, workers, employer_name="", employer_code="", **extra):
         "amount_claimed": "36000",
         "learned_on": "2018-02-20",
         "facts": "三名职工被拖欠两个月工资",
-        "headcount": "1",
+        "headcount": "",
         "employer_name": employer_name,
         "employer_credit_code": employer_code,
         "assigned_to": "",
@@ -85,13 +85,14 @@ def test_an_existing_employer_is_found_by_credit_code_or_exact_name(client_for, 
     assert Enterprise.objects.count() == 1
 
 
-def test_an_unknown_employer_name_needs_a_credit_code(client_for, district_staff, town_a):
+def test_an_unknown_employer_name_is_saved_by_name_alone(client_for, district_staff, town_a):
     response = client_for(district_staff).post(
         reverse("disputes:case_create"), intake(town_a, workers=THREE, employer_name="查无此企业")
     )
-    assert response.status_code == 200
-    assert response.context["form"].errors["employer_credit_code"]
-    assert not Case.objects.exists()
+    assert response.status_code == 302
+    employer = Case.objects.get().employer
+    assert (employer.name, employer.credit_code, employer.town) == ("查无此企业", None, town_a)
+    assert employer.needs_completion
 
 
 def test_a_wrong_id_number_is_refused_and_what_was_typed_is_kept(client_for, district_staff, town_a):

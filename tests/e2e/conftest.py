@@ -17,5 +17,6 @@ def _plain_http_live_server(live_server, settings):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    """Every page asks for Chinese (Accept-Language), as the district's users do: LocaleMiddleware answers in it."""
+    """Every page asks for Chinese (Accept-Language), as most of the district's users do (the portal answers in Chinese
+    whatever is asked: tests/e2e/test_accessibility.py tries an English browser)."""
     return {**browser_context_args, "locale": "zh-CN"}

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from disputes.models import Case, ClaimKind, DossierKind, Status
 from tests.factories import EnterpriseFactory
+from union_portal.formatting import person_name
 from union_portal.validators import make_credit_code, make_id_number
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -73,7 +74,7 @@ def test_town_staff_log_a_wage_arrears_case_mediate_and_close_it(page, live_serv
     page.click("details.case-history summary")
     moves = page.locator("[data-testid=changes] [data-change=changed]")
     assert moves.count() == 4  # received → accepted → mediating → agreement → archived, each with who and when
-    assert (town_a_staff.get_full_name() or town_a_staff.username) in moves.first.inner_text()
+    assert person_name(town_a_staff) in moves.first.inner_text()
     page.goto(f"{live_server.url}/disputes/cases/")
     row = page.locator(f"tr[data-case='{case.number}']")
     assert row.count() == 1

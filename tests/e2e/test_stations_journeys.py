@@ -22,7 +22,7 @@ def amenities(db):
 
 def log_in(page, live_server, user, next_url):
     page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    assert page.get_attribute("html", "lang") == "zh-hans"
+    assert page.get_attribute("html", "lang") == "zh-Hans"
     assert page.inner_text("main form button[type=submit]").strip() == "登录"
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
@@ -110,7 +110,7 @@ def test_worker_finds_a_24_hour_warm_station_with_a_microwave_on_a_phone(page, l
     everyone = [wanted, day_only, no_microwave, other_town, other_kind]
 
     page.goto(f"{live_server.url}/venues/")
-    assert page.get_attribute("html", "lang") == "zh-hans"
+    assert page.get_attribute("html", "lang") == "zh-Hans"
     cards = page.locator("[data-testid=venue-card]")
     assert cards.count() == len(everyone)
 

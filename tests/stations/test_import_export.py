@@ -462,7 +462,7 @@ def test_the_export_is_a_sheet_named_venues_in_a_file_named_in_chinese(admin_cli
 
     assert openpyxl.load_workbook(io.BytesIO(response.content)).sheetnames == [zh("venues")]
     name = download_name(response)
-    assert re.fullmatch(re.escape(zh("venue ledger")) + r"-\d{8}\.xlsx", name), name
+    assert re.fullmatch(re.escape(zh("venue ledger")) + r"_\d{4}-\d{2}-\d{2}\.xlsx", name), name
     assert "no-store" in response["Cache-Control"]
 
 

@@ -1,6 +1,7 @@
 """The public venue finder and venue pages: no login, venues in service only, no private person's data."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -167,3 +168,126 @@ def test_public_page_runs_a_fixed_number_of_queries(client, bulk_venues, town_a)
     with CaptureQueriesContext(connection) as large:
         assert client.get(reverse("venues:venue", args=[venue.code])).status_code == 200
     assert len(large) == len(small)
+
+
+# --- sorted by distance from the visitor (?near=<lat>,<lng>, issue 9) -----------------------
+
+HERE = "39.727,116.341"  # where the visitor stands (the browser's position, rounded to 3 decimals)
+
+
+@pytest.fixture
+def placed_venues(town_a, town_b):
+    """Venues at known distances from HERE (about 111 m a thousandth of a degree north), and one with no position."""
+
+    def at(name, latitude, longitude, town=town_a):
+        return VenueFactory(name=name, town=town, is_24h=True, latitude=latitude, longitude=longitude)
+
+    return [
+        at("远处驿站", "39.827000", "116.341000", town_b),  # 11.1 km north
+        at("近处驿站", "39.736000", "116.341000"),  # 1.0 km north
+        at("东边驿站", "39.727000", "116.376000"),  # 0.035° east: 3.0 km at this latitude
+        VenueFactory(name="无坐标驿站", town=town_a, is_24h=True, latitude=None, longitude=None),
+    ]
+
+
+def cards(client, params) -> list[tuple[str, str]]:
+    """(name, distance shown) of each venue card, in page order."""
+    response = client.get(FINDER, params)
+    assert response.status_code == 200
+    page = response.content.decode()
+    found = []
+    for card in page.split('data-testid="venue-card"')[1:]:
+        name = re.search(r'<h2 class="card-title">(.*?)</h2>', card)[1]
+        distance = re.search(r'data-testid="venue-distance">(.*?)</p>', card)
+        found.append((name, distance[1] if distance else ""))
+    return found
+
+
+def test_near_orders_the_venues_nearest_first_with_their_distance_and_those_without_a_position_last(
+    client, placed_venues
+):
+    shown = cards(client, {"near": HERE})
+    assert [name for name, _distance in shown] == ["近处驿站", "东边驿站", "远处驿站", "无坐标驿站"]
+    distances = [distance for _name, distance in shown]
+    assert [re.match(r"[\d.]+", distance)[0] for distance in distances[:3]] == ["1.0", "3.0", "11.1"]
+    assert distances[3] and not re.match(r"\d", distances[3]), "a venue without a position says so, no number"
+
+
+def test_the_distance_is_computed_by_the_database(placed_venues):
+    from stations.models import Venue
+    from stations.nearby import by_distance
+
+    venues = by_distance(Venue.objects.public(), (39.727, 116.341))
+    distances = {venue.name: venue.distance_km for venue in venues}
+    assert distances["近处驿站"] == pytest.approx(1.0, abs=0.01)
+    assert distances["东边驿站"] == pytest.approx(2.995, abs=0.01)
+    assert distances["无坐标驿站"] is None
+
+
+def test_without_near_the_finder_keeps_its_order_and_shows_no_distance(client, placed_venues):
+    shown = cards(client, {})
+    assert [name for name, _distance in shown][-1] == "远处驿站", "by town first (this one is in the second town)"
+    assert all(distance == "" for _name, distance in shown)
+
+
+@pytest.mark.parametrize(
+    "near",
+    [
+        "",
+        "abc",
+        "39.7",
+        "39.7,",
+        ",116.3",
+        "91,116",
+        "39,181",
+        "nan,116",
+        "inf,1",
+        "39.7,116.3,1",
+        "1e999,1",
+        "x" * 500,
+    ],
+)
+def test_an_invalid_near_is_ignored(client, placed_venues, near):
+    response = client.get(FINDER, {"near": near})
+    assert response.status_code == 200
+    assert 'name="near"' not in response.content.decode()
+    assert cards(client, {"near": near}) == cards(client, {})
+
+
+def test_near_is_rounded_to_three_decimals_and_kept_by_the_filters_and_the_pages(client, bulk_venues, town_a):
+    bulk_venues(45, [town_a])
+    response = client.get(FINDER, {"near": "39.72712345,116.34098765", "is_24h": "on"})
+    page = response.content.decode()
+    assert '<input type="hidden" name="near" value="39.727,116.341">' in page, "the filter form sends it again"
+    assert "near=39.72712345%2C116.34098765&amp;is_24h=on&amp;page=2" in page, "the next page keeps it"
+    assert re.search(r'href="\?is_24h=on"[^>]*data-testid="sort-default"', page), "a way back to the usual order"
+
+
+def test_the_page_count_is_plain_text_between_the_page_links(client, bulk_venues, town_a):
+    bulk_venues(45, [town_a])
+    page = client.get(FINDER, {"page": 2}).content.decode()
+    pager = re.search(r'<nav class="finder-pager.*?</nav>', page, re.S)[0]
+    status = re.search(r'<span class="finder-page-status"[^>]*>(.*?)</span>', pager)
+    assert status and re.search(r"2\D+3", status[1]), "page 2 of 3"
+    assert "btn" not in re.search(r'<span class="finder-page-status"[^>]*>', pager)[0]
+    assert "page-link" not in pager
+    assert len(re.findall(r'<a class="btn', pager)) == 4  # first, previous, next, last
+
+
+def test_the_sort_button_asks_for_the_location_only_through_the_finder_script(client, placed_venues):
+    page = client.get(FINDER).content.decode()
+    assert re.search(r'<button type="button"[^>]*hidden[^>]*data-sort-near', page), "hidden until the script runs"
+    assert '<script src="/static/js/stations.js"' in page
+
+
+@pytest.mark.parametrize("near", [None, HERE])
+def test_finder_statements_stay_the_same_for_10_and_500_venues_also_by_distance(
+    client, bulk_venues, town_a, town_b, django_assert_max_num_queries, near
+):
+    params = {"is_24h": "on", "amenity": ["microwave"]} | ({"near": near} if near else {})
+    bulk_venues(10, [town_a, town_b])
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(FINDER, params).status_code == 200
+    bulk_venues(490, [town_a, town_b])
+    with django_assert_max_num_queries(len(small)):
+        assert client.get(FINDER, params).status_code == 200

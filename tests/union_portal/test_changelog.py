@@ -10,6 +10,7 @@ from disputes.models import Case, CaseWorker, Channel
 from stations.history import HISTORY_ENTRIES, venue_changes
 from tests.disputes.factories import CaseFactory
 from tests.factories import EnterpriseFactory, VenueFactory
+from union_portal.formatting import person_name
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_a_change_shows_names_labels_and_dates_as_a_reader_knows_them(town_a, di
     assert (label(Case, "employer"), first_employer.name, "新雇主有限公司") in shown
     assert (label(Case, "channel"), Channel(first_channel).label, Channel.HOTLINE.label) in shown
     assert (label(Case, "is_collective"), gettext("no"), gettext("yes")) in shown
-    name = district_staff.get_full_name() or district_staff.username
+    name = person_name(district_staff)
     assert (label(Case, "assigned_to"), "—", name) in shown
     assert label(Case, "version") not in {lab for lab, _old, _new in shown}  # bookkeeping stays out
 

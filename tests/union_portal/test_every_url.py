@@ -25,6 +25,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from urllib.parse import quote
 
+import docx
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -56,6 +57,7 @@ from union_portal.models import Enterprise
 pytestmark = pytest.mark.django_db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXCLUDED_PREFIXES = ("admin/", "media/", "static/")  # tested elsewhere (admin site, venue photos, assets)
 
@@ -128,6 +130,7 @@ STAFF = answers(anonymous=LOGIN, no_role=403)
 EDITORS = answers(anonymous=LOGIN, no_role=403, leadership=403)
 STAFF_RECORD = answers(OBJECT_ROLES, anonymous=LOGIN, no_role=403, town_b_staff_on_a=404)
 EDITORS_RECORD = answers(OBJECT_ROLES, anonymous=LOGIN, no_role=403, town_b_staff_on_a=404, leadership=403)
+NO_AGREEMENT = answers(OBJECT_ROLES, default=404, anonymous=LOGIN, no_role=403)
 # An empty POST to a form page: the form comes back with its errors (200). No POST probe changes a record.
 EDITORS_POST = EDITORS
 EDITORS_RECORD_POST = EDITORS_RECORD
@@ -367,7 +370,15 @@ URLS: dict[str, list[Probe]] = {
     "disputes:case_create": form_page("disputes:case_create", EDITORS, EDITORS_POST),
     "disputes:case_duplicates": [page("disputes:case_duplicates", EDITORS)],
     "disputes:employer_search": [page("disputes:employer_search", STAFF)],
+    "disputes:employers_awaiting_code": form_page("disputes:employers_awaiting_code", STAFF, EDITORS_POST),
     "disputes:case_detail": [case_a("disputes:case_detail", STAFF_RECORD)],
+    # The case's documents (disputes/documents.py): read as the case page is; town A's case is not closed with an
+    # agreement, so it has no mediation agreement for anyone (a page saying so, 404).
+    "disputes:case_print": [case_a("disputes:case_print", STAFF_RECORD)],
+    "disputes:case_registration": [case_a("disputes:case_registration", STAFF_RECORD)],
+    "disputes:case_registration_docx": [case_a("disputes:case_registration_docx", STAFF_RECORD)],
+    "disputes:case_agreement": [case_a("disputes:case_agreement", NO_AGREEMENT)],
+    "disputes:case_agreement_docx": [case_a("disputes:case_agreement_docx", NO_AGREEMENT)],
     "disputes:case_update": form_page("disputes:case_update", EDITORS_RECORD, EDITORS_RECORD_POST, build=case_a),
     "disputes:case_transition": [
         # A move that is not allowed from "received": refused with a message on the case page, nothing changes.
@@ -613,6 +624,10 @@ def shown_text(response) -> str | None:
     if response["Content-Type"] == XLSX:
         book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
         return "\n".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row)
+    if response["Content-Type"] == DOCX:
+        document = docx.Document(io.BytesIO(response.content))
+        cells = (cell.text for table in document.tables for row in table.rows for cell in row.cells)
+        return "\n".join([*(paragraph.text for paragraph in document.paragraphs), *cells])
     return None
 
 

@@ -453,6 +453,7 @@ def test_a_case_is_edited_from_its_edit_page(browser, town_a_staff, case):
     client = browser(town_a_staff)
     page = client.get(reverse("disputes:case_update", args=[case.pk]))
     fill = {"facts": "补充：企业承认欠薪", "workers-0-phone": "13900001111", "workers-1-name": "李秀英"}
+    fill["headcount"] = "2"  # the page's script follows the workers entered; the server refuses fewer
     response = submit(client, page, CASE_FORM, fill={**fill, "workers-1-id_number": id_number(12)})
     assert landed(response) == case.get_absolute_url()
     case.refresh_from_db()
@@ -1062,6 +1063,19 @@ def test_a_programme_sheet_is_uploaded_previewed_and_saved_from_the_import_page(
     assert programme.model.objects.get().town == town_a
 
 
+@pytest.mark.django_db
+def test_an_employers_credit_code_is_filled_in_from_the_awaiting_list(browser, town_a_staff, town_a):
+    from union_portal.models import Enterprise
+
+    waiting = Enterprise.objects.create(name="北京只知其名有限公司", credit_code=None, town=town_a)
+    client = browser(town_a_staff)
+    page = client.get(reverse("disputes:employers_awaiting_code"))
+    code = make_credit_code(777201)
+    landed(submit(client, page, "[data-testid=code-form]", fill={f"code{waiting.pk}-credit_code": code}))
+    waiting.refresh_from_db()
+    assert waiting.credit_code == code
+
+
 # Every form is covered ------------------------------------------------------------------------------------
 
 # The POST forms each page shows (by action; "" is the page itself), and the test above that sends it. The
@@ -1072,6 +1086,7 @@ COVERED = {
     "stations:venue_update": {"": "test_a_venue_without_photos_is_edited_from_the_page"},
     "disputes:case_create": {"": "test_a_case_is_taken_in_from_the_intake_page"},
     "disputes:case_update": {"": "test_a_case_is_edited_from_its_edit_page"},
+    "disputes:employers_awaiting_code": {"": "test_an_employers_credit_code_is_filled_in_from_the_awaiting_list"},
     "disputes:case_detail": {
         "disputes:case_transition": "test_every_move_the_case_page_offers_can_be_sent",
         "disputes:timeline_add": "test_a_timeline_entry_is_added_from_the_case_page",

@@ -79,3 +79,78 @@ def test_catalogue_holds_every_message_of_the_code(tmp_path):
     committed = {m for _f, m, _s, _b in entries(CATALOGUE.read_text(encoding="utf-8"))}
     missing = [m for flags, m, msgstrs, _b in entries(fresh.read_text(encoding="utf-8")) if m and m not in committed]
     assert not missing, "run `make messages` and translate: " + "; ".join(missing[:20])
+
+
+# The portal speaks Simplified Chinese whatever the browser asks for (issue 9).
+ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+
+
+def test_an_english_browser_gets_the_login_page_in_chinese(client, district):
+    response = client.get("/accounts/login/", **ENGLISH_BROWSER)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-Hans">' in page
+    assert f"{district.name}总工会" in page and "Federation of Trade Unions" not in page
+    assert "登录" in page and "Log in" not in page
+    assert response.headers["Content-Language"] == "zh-hans"
+
+
+def test_an_english_browser_gets_a_staff_page_in_chinese(client_for, district_staff):
+    response = client_for(district_staff).get("/disputes/", **ENGLISH_BROWSER)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-Hans">' in page
+    assert "劳动争议" in page and "退出" in page
+    assert "Log out" not in page and "Disputes" not in page
+
+
+def test_an_english_browser_gets_the_admin_in_chinese(client_for, district, district_admin):
+    district_admin.is_staff = district_admin.is_superuser = True
+    district_admin.save()
+    response = client_for(district_admin).get("/admin/", **ENGLISH_BROWSER)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'lang="zh-hans"' in page  # Django's admin/base.html writes the code as Django spells it
+    assert f"{district.name}总工会 · " in page  # the brand of the portal, "· 管理" once the catalogue has it
+    assert "最近动作" in page  # Django's own "Recent actions"
+    assert "Recent actions" not in page and "Log out" not in page
+
+
+def test_an_english_browser_gets_the_public_finder_in_chinese(client, district):
+    response = client.get("/venues/", **ENGLISH_BROWSER)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="zh-Hans">' in page
+    assert "查找工会阵地" in page and "Find a venue" not in page
+
+
+def test_a_language_cookie_does_not_turn_the_portal_english(client, district):
+    client.cookies["django_language"] = "en"
+    page = client.get("/accounts/login/", **ENGLISH_BROWSER).content.decode()
+    assert "登录" in page and "Staff login" not in page
+
+
+# People's names in Chinese order (issue 9): 侯洁, not Django's "洁 侯".
+@pytest.mark.parametrize(
+    ("first", "last", "shown"),
+    [
+        ("洁", "侯", "侯洁"),
+        ("建国", "欧阳", "欧阳建国"),
+        ("Jie", "Hou", "Jie Hou"),
+        ("王建国", "", "王建国"),
+        ("", "", "u1"),
+    ],
+)
+def test_person_name_puts_a_chinese_family_name_first(first, last, shown):
+    from django.contrib.auth import get_user_model
+
+    from union_portal.formatting import person_name
+
+    assert person_name(get_user_model()(username="u1", first_name=first, last_name=last)) == shown
+
+
+def test_the_navigation_names_the_user_family_name_first(client_for, district_staff):
+    district_staff.first_name, district_staff.last_name = "洁", "侯"
+    district_staff.save()
+    page = client_for(district_staff).get("/disputes/").content.decode()
+    assert "侯洁" in page and "洁 侯" not in page

@@ -418,6 +418,8 @@ def test_a_workbook_has_named_sheets_and_typed_cells():
 def test_a_download_is_named_in_chinese_with_rfc_5987():
     response = xlsx_response(b"x", file_name="阵地台账.xlsx")
 
-    assert response["Content-Disposition"] == "attachment; filename*=utf-8''%E9%98%B5%E5%9C%B0%E5%8F%B0%E8%B4%A6.xlsx"
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"download.xlsx\"; filename*=utf-8''%E9%98%B5%E5%9C%B0%E5%8F%B0%E8%B4%A6.xlsx"
+    )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "no-store" in response["Cache-Control"]

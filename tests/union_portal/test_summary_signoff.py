@@ -20,6 +20,7 @@ from stations.models import Venue
 from tests.disputes.factories import CaseFactory
 from tests.factories import VenueFactory
 from tests.html_forms import find_form, submit
+from union_portal.formatting import person_name
 from union_portal.models import SummarySignoff
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +124,7 @@ def test_a_district_admin_signs_off_a_finished_year_from_the_page(district_admin
     page = text_of(response)
     assert f"{LAST}年度汇总已定稿" in page
     state = re.search(r'data-testid="signoff-state">(.*?)</p>', response.content.decode(), re.S).group(1)
-    assert "已定稿" in state and district_admin.get_full_name() in state
+    assert "已定稿" in state and person_name(district_admin) in state
     assert timezone.localtime(signoff.signed_at).strftime("%Y-%m-%d %H:%M") in state
     assert f'<code title="{signoff.checksum}" data-testid="checksum">{signoff.checksum[:12]}</code>' in state
     assert 'data-testid="signoff-tampered"' not in response.content.decode()
@@ -197,7 +198,7 @@ def test_the_signed_page_keeps_the_frozen_figures_and_lists_what_changed_since(
     assert town_row(response, town_a)[0] == "3"  # the town table is frozen too
     records = re.search(r'data-testid="signoff-records">(.*?)</table>', response.content.decode(), re.S).group(1)
     assert "定稿后补录驿站" in records and "新增" in records
-    assert "改名后的暖心驿站" in records and "修改" in records and district_staff.get_full_name() in records
+    assert "改名后的暖心驿站" in records and "修改" in records and person_name(district_staff) in records
     assert "定稿后共有2条记录变动" in text_of(response)
     signed_at = timezone.localtime(SummarySignoff.objects.get().signed_at)
     assert response.context["read_at"] == signed_at  # "data as of": when the frozen figures were read
@@ -284,7 +285,7 @@ def test_a_withdrawn_sign_off_is_kept_in_the_history(district_admin, venues, tow
     assert history[-1].checksum == signed.checksum and history[-1].snapshot == signed.snapshot
     assert figure_value(response, "warm_stations_built") == "5"  # live again
     withdrawn = re.search(r'data-testid="signoff-withdrawn">(.*?)</ul>', response.content.decode(), re.S).group(1)
-    assert "补录漏报的驿站" in withdrawn and district_admin.get_full_name() in withdrawn
+    assert "补录漏报的驿站" in withdrawn and person_name(district_admin) in withdrawn
     assert 'data-testid="signoff-form"' in response.content.decode()  # it can be signed again
 
     sign_off(client)

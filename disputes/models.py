@@ -9,12 +9,16 @@ date plus the period, and a case is overdue from the next day. Dates are Beijing
 """
 
 import datetime
+import re
+import unicodedata
 from pathlib import PurePath
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +29,13 @@ from union_portal.access import TownScopedQuerySet
 from union_portal.concurrency import VersionedModel
 from union_portal.figures import year_end, year_range
 from union_portal.models import Enterprise, Town
-from union_portal.validators import validate_id_number, validate_phone
+from union_portal.validators import (
+    CREDIT_CODE_ALPHABET,
+    LANDLINE_RE,
+    MOBILE_RE,
+    validate_id_number,
+    validate_phone,
+)
 
 from .storage import private_storage
 
@@ -224,23 +234,24 @@ class CaseQuerySet(TownScopedQuerySet):
         return self.order_by(F("due_on").asc(nulls_last=True), "-received_on", "-pk")
 
     def search(self, text: str):
-        """Case number, worker name, employer name or credit code; ID and phone numbers match exactly."""
-        text = (text or "").strip()
-        if not text:
+        """Case number, worker name, employer name or credit code; ID and phone numbers match exactly.
+
+        The kind of identifier is read from the query's shape (`search_terms`), and each kind goes by its own index:
+        the cases matching each are collected by one subquery per kind, UNIONed, so no OR across joins defeats the
+        indexes (on PostgreSQL the names and case numbers have trigram indexes: disputes 0006, union_portal 0005).
+        """
+        terms = search_terms(text)
+        if terms is None:
             return self
-        workers = CaseWorker.objects.filter(Q(name__icontains=text) | Q(id_number=text.upper()) | Q(phone=text)).values(
-            "case_id"
-        )
-        return self.filter(
-            Q(number__icontains=text)
-            | Q(employer__name__icontains=text)
-            | Q(employer__credit_code=text.upper())
-            | Q(pk__in=workers)
-        )
+        case_ids = [query.order_by().values_list(column, flat=True) for query, column in terms.subqueries()]
+        first, *rest = case_ids
+        return self.filter(pk__in=first.union(*rest) if rest else first)
 
     def desk_counts(self, user) -> dict[str, int]:
         """How many cases each panel of `user`'s start page holds (DESK_PANELS), in one statement."""
-        return self.aggregate(**{key: Count("pk", filter=q) for key, q in desk_conditions(user).items()})
+        # Every panel holds open cases only (closed ones have no clock): the partial index on open cases serves it.
+        panels = desk_conditions(user)
+        return self.open().aggregate(**{key: Count("pk", filter=q) for key, q in panels.items()})
 
     def desk_panel(self, key: str, user):
         """The cases of one panel of `user`'s start page, in the order it lists them."""
@@ -255,6 +266,73 @@ class CaseQuerySet(TownScopedQuerySet):
         if employer is not None and employer.pk:
             condition |= Q(employer=employer)
         return self.open().filter(condition) if condition else self.none()
+
+
+# The shapes of the identifiers the case list's search box takes (after `normalised_query`).
+ID_NUMBER_SHAPE = re.compile(r"^\d{17}[\dX]$")
+CREDIT_CODE_SHAPE = re.compile(rf"^[{CREDIT_CODE_ALPHABET}]{{18}}$")
+DIGITS = re.compile(r"^\d+$")
+# Brackets people type around a case number's year, read as the 〔〕 the numbers are written with.
+CASE_NUMBER_BRACKETS = str.maketrans({"(": "〔", ")": "〕", "[": "〔", "]": "〕", "【": "〔", "】": "〕"})
+# A query this short has no trigram inside it: a worker's name then begins or ends with it (张伟, 建国).
+TRIGRAM_LENGTH = 3
+
+
+def normalised_query(text: str) -> str:
+    """The query as the stored values are written: full-width digits and letters made ASCII (NFKC), trimmed."""
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+class SearchTerms:
+    """What a search query can be: an ID number, a phone number, a credit code, or else a case number or a name."""
+
+    def __init__(self, text: str):
+        self.text = text
+        compact = re.sub(r"\s+", "", text).upper()
+        self.id_number = compact if ID_NUMBER_SHAPE.match(compact) else None
+        self.credit_code = compact if CREDIT_CODE_SHAPE.match(compact) else None
+        self.phone = compact if MOBILE_RE.match(compact) or LANDLINE_RE.match(compact) else None
+
+    @property
+    def is_identifier(self) -> bool:
+        return bool(self.id_number or self.credit_code or self.phone)
+
+    def subqueries(self) -> list[tuple[models.QuerySet, str]]:
+        """(queryset, column of its case id) for each kind of record the query may name."""
+        found = []
+        workers = CaseWorker.objects.all()
+        if self.id_number:
+            found.append((workers.filter(id_number=self.id_number), "case_id"))
+        if self.phone:
+            found.append((workers.filter(phone=self.phone), "case_id"))
+        if self.credit_code:  # an 18-digit query may be either an ID number or a credit code
+            employers = Enterprise.objects.filter(credit_code=self.credit_code).order_by().values("pk")
+            found.append((Case.objects.filter(employer__in=employers), "pk"))
+        if self.is_identifier:
+            return found
+        found.append(
+            (Case.objects.filter(self.short_or_contained("number", self.text.translate(CASE_NUMBER_BRACKETS))), "pk")
+        )
+        if DIGITS.match(self.text):
+            return found  # digits alone are part of a case number, never of a name
+        employers = Enterprise.objects.filter(name__icontains=self.text).order_by().values("pk")
+        found.append((Case.objects.filter(employer__in=employers), "pk"))
+        found.append((workers.filter(self.short_or_contained("name", self.text)), "case_id"))
+        return found
+
+    @staticmethod
+    def short_or_contained(field: str, text: str) -> Q:
+        """The field holds `text`; a text too short for a trigram (张伟, 建国, 李, 大兴) begins or ends the field,
+        which the trigram index finds (by the field's padded first and last trigrams), where a match anywhere would
+        read every row. (Employer names, a small table, are always matched anywhere.)"""
+        if len(text) >= TRIGRAM_LENGTH:
+            return Q(**{f"{field}__icontains": text})
+        return Q(**{f"{field}__istartswith": text}) | Q(**{f"{field}__iendswith": text})
+
+
+def search_terms(text: str) -> SearchTerms | None:
+    text = normalised_query(text)
+    return SearchTerms(text) if text else None
 
 
 DESK_PANELS = ("mine", "due_soon", "overdue", "idle")
@@ -372,9 +450,20 @@ class Case(VersionedModel):
         verbose_name_plural = _("dispute cases")
         ordering = ["-received_on", "-pk"]
         indexes = [
-            models.Index(fields=["town", "received_on"], name="disputes_case_town_received"),
+            # The case list's orders, for the district and for one town: a page is an index scan, not a sort.
+            models.Index(fields=["received_on", "id"], name="disputes_case_received_pk"),
+            models.Index(fields=["town", "received_on", "id"], name="disputes_case_town_received_pk"),
+            models.Index(fields=["due_on", "-received_on", "-id"], name="disputes_case_due_order"),
             models.Index(fields=["handling_body", "status"], name="disputes_case_body_status"),
             models.Index(fields=["assigned_to", "status"], name="disputes_case_assigned"),
+            # The start page's panels count open cases only (desk_counts): the open few, by town.
+            models.Index(
+                fields=["town", "due_on", "assigned_to", "last_activity_at", "status"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="disputes_case_open",
+            ),
+            # Search (CaseQuerySet.search): `icontains` is UPPER(number) LIKE on PostgreSQL (none on SQLite).
+            GinIndex(OpClass(Upper("number"), name="gin_trgm_ops"), name="disputes_case_number_trgm"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["number"], name="disputes_case_number_unique"),
@@ -551,6 +640,7 @@ class CaseWorker(models.Model):
         verbose_name = _("worker")
         verbose_name_plural = _("workers")
         ordering = ["case", "-is_representative", "pk"]
+        indexes = [GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="disputes_worker_name_trgm")]
         constraints = [
             models.UniqueConstraint(fields=["case", "id_number"], name="disputes_caseworker_id_unique_per_case"),
         ]

@@ -1,8 +1,10 @@
 """The shared core: the district, its towns, enterprises and the staff who use the portal."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -83,6 +85,8 @@ class Enterprise(models.Model):
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         ordering = ["name"]
+        # The case search's employer names (`icontains`: UPPER(name) LIKE) by trigrams on PostgreSQL.
+        indexes = [GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="union_portal_ent_name_trgm")]
         constraints = [
             models.UniqueConstraint(
                 fields=["credit_code"],

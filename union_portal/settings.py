@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram search indexes (pg_trgm) on PostgreSQL; inert on SQLite
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",

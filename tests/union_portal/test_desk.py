@@ -349,7 +349,7 @@ def test_a_leader_with_nothing_recorded_this_year_sees_the_latest_year_with_reco
 
 def test_the_venue_list_opened_from_the_desk_keeps_its_filter_when_filtered_again(client_for, seeded, town_a_staff):
     client = client_for(town_a_staff)
-    count, href = desk(client)["stations-acceptance_overdue"]
+    _count, href = desk(client)["stations-acceptance_overdue"]
     page = client.get(href).content.decode()
     select = re.search(r'<select name="needs".*?</select>', page, re.S)
     assert select, "the filter form shows the desk's filter"

@@ -8,6 +8,7 @@ mediator hands over (`disputes.documents`) are built from these.
 import io
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 
 from .spreadsheet_files import name_as_download
 
@@ -105,7 +106,7 @@ def add_signature_lines(document, labels: list[str], *, date_label: str) -> None
     for label in labels:
         document.add_paragraph()
         document.add_paragraph(f"{label}{blank}")
-        document.add_paragraph(f"{date_label}\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日")
+        document.add_paragraph(f"{date_label}{gettext('____ year __ month __ day')}")  # as the print page
 
 
 def docx_bytes(document) -> bytes:

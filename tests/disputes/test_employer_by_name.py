@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from disputes import services
-from disputes.models import BargainingYear, Case, ClaimKind, SupervisionInspection, WageAgreement
+from disputes.models import BargainingYear, Case, ClaimKind, HandlingBody, SupervisionInspection, WageAgreement
 from tests.disputes.factories import CaseFactory, id_number
 from tests.disputes.test_intake_form import THREE, intake
 from tests.factories import EnterpriseFactory
@@ -343,3 +343,24 @@ def test_the_intake_form_sent_as_rendered_by_name_alone(client_for, town_a_staff
     assert response.status_code == 302, response.context["form"].errors
     case = Case.objects.get()
     assert case.headcount == 2 and case.employer.needs_completion
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_desks_naming_the_same_new_employer_at_once_register_it_once(town_a, district_staff):
+    """The town's row is locked while intake looks for a name-only employer (services._employer_register)."""
+    from tests.threads import at_once
+
+    def intake(n):
+        return services.case_open(
+            town=town_a,
+            handling_body=HandlingBody.TOWN_UNION,
+            employer=Enterprise(name="同时登记的劳务公司", credit_code=None, town=town_a),
+            received_on=datetime.date(2018, 6, 1),
+            workers=[{"name": f"工人{n}", "id_number": id_number(950 + n)}],
+            by=district_staff,
+        )
+
+    cases, errors = at_once(intake, 4)
+    assert not errors
+    assert Enterprise.objects.filter(name="同时登记的劳务公司").count() == 1
+    assert len({case.employer_id for case in cases}) == 1

@@ -23,6 +23,7 @@ from union_portal.changelog import user_name
 from union_portal.figures import YUAN
 from union_portal.formatting import escape_cell, format_wan
 from union_portal.spreadsheet_files import name_as_download, sheet_title, xlsx_response
+from union_portal.word_documents import set_font
 
 from . import report
 from .changes import SHARE
@@ -324,26 +325,8 @@ def _page_setup(document) -> None:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(25)
     section.top_margin = section.bottom_margin = Mm(25)
-    _font(document.styles["Normal"], BODY_FONT)
+    set_font(document.styles["Normal"], BODY_FONT)
     for name in ("Title", "Heading 1"):
         style = document.styles[name]
-        _font(style, HEADING_FONT)
+        set_font(style, HEADING_FONT)
         style.font.color.rgb = RGBColor(0, 0, 0)
-
-
-def _font(style, name: str) -> None:
-    """`style` in the font `name` for Latin and East Asian text alike: Word takes w:eastAsia for Chinese, and a
-    theme font would override it, so the theme attributes go."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    style.font.name = name
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(theme), None)
-    fonts.set(qn("w:eastAsia"), name)
-    language = style.element.rPr.find(qn("w:lang"))
-    if language is None:  # python-docx has no property for it; w:lang comes late in w:rPr's sequence
-        language = OxmlElement("w:lang")
-        style.element.rPr.append(language)
-    language.set(qn("w:eastAsia"), "zh-CN")

@@ -250,7 +250,7 @@ def member_create(*, user, town, name: str, id_number: str, phone: str = "", uni
     member.union_name, member.workplace = union_name, workplace
     with transaction.atomic():
         _refuse_registered_id(member)
-        member.full_clean()
+        _clean_member(member)
         try:
             with transaction.atomic():
                 member.save()
@@ -275,8 +275,13 @@ def member_update(*, member: Member, user, **fields) -> Member:
         setattr(member, name, value)
     with transaction.atomic():
         _refuse_registered_id(member)
-        member.full_clean()
-        member.save()
+        _clean_member(member)
+        try:
+            with transaction.atomic():
+                member.save()
+        except IntegrityError:  # registered meanwhile by someone else
+            _refuse_registered_id(member)
+            raise
     return member
 
 
@@ -416,6 +421,20 @@ def _card_new(*, member: Member, on: datetime.date, replaces: ServiceCard | None
     card.full_clean()
     card.save()
     return card
+
+
+def _clean_member(member: Member) -> None:
+    """`full_clean`, answering an ID number registered since `_refuse_registered_id` looked with that town's name.
+
+    Two desks registering one person at the same moment both pass the first look; the second one's model
+    validation then finds the first's row, and its message should be the portal's, naming the town.
+    """
+    try:
+        member.full_clean()
+    except ValidationError as error:
+        if "id_number" in getattr(error, "error_dict", {}):
+            _refuse_registered_id(member)
+        raise
 
 
 def _refuse_registered_id(member: Member) -> None:

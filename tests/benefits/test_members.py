@@ -461,6 +461,30 @@ def test_one_id_number_registered_twice_at_the_same_moment_is_kept_once(town_a, 
     assert Member.objects.filter(id_number=id_number(60)).count() == 1
 
 
+@pytest.mark.parametrize("found_by", ["model validation", "the database's constraint"])
+def test_an_id_number_registered_between_the_look_and_the_save_is_refused_naming_the_town(
+    town_a, town_b, district_staff, monkeypatch, found_by
+):
+    # The other desk's row lands right after this desk's first look: deterministic version of the race above,
+    # whichever of model validation or the database's constraint is the one to find it.
+    first_look = services._refuse_registered_id
+
+    def look_then_other_desk_registers(member):
+        first_look(member)
+        monkeypatch.setattr(services, "_refuse_registered_id", first_look)
+        make_member(town_b, 62)
+
+    monkeypatch.setattr(services, "_refuse_registered_id", look_then_other_desk_registers)
+    if found_by == "the database's constraint":
+        monkeypatch.setattr(Member, "validate_unique", lambda self, exclude=None: None)
+    with pytest.raises(DomainError) as refused:
+        services.member_create(
+            user=district_staff, town=town_a, name="同号", id_number=id_number(62), union_name="工会"
+        )
+    assert town_b.name in str(refused.value.error_dict["id_number"])
+    assert not Member.objects.filter(name="同号").exists()
+
+
 def test_the_change_log_masks_numbers_for_readers_and_shows_them_to_editors(client, town_a_staff, leadership, town_a):
     member = make_member(town_a, 61, phone="13911112222")
     services.member_update(member=member, user=town_a_staff, phone="13933334444")

@@ -144,6 +144,8 @@ def main() -> None:
     pages = {
         "staff": [
             ("case list first page", cases),
+            ("case list middle page", f"{cases}?page={Case.objects.count() // settings.PORTAL_PAGE_SIZE // 2}"),
+            ("case list last page", f"{cases}?page=last"),
             ("case list by next deadline", f"{cases}?sort=due"),
             ("search 张伟", f"{cases}?q=张伟"),
             ("search partial name 建国", f"{cases}?q=建国"),

@@ -136,15 +136,24 @@ def recheck_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return today - RECHECK_INTERVAL, today - RECHECK_INTERVAL + RECHECK_NOTICE
 
 
-def recheck_due(files, today: datetime.date):
+def recheck_due_condition(today: datetime.date) -> Q:
+    """Approved files whose yearly re-check falls due within the window (the list's filter and the desk's count)."""
     oldest, newest = recheck_window(today)
-    return files.filter(status=FileStatus.APPROVED, last_checked_on__gte=oldest, last_checked_on__lte=newest)
+    return Q(status=FileStatus.APPROVED, last_checked_on__gte=oldest, last_checked_on__lte=newest)
+
+
+def recheck_overdue_condition(today: datetime.date) -> Q:
+    """No re-check for over a year (the national system's "档案一年未改"), as HardshipFile.recheck_overdue says."""
+    stale = Q(last_checked_on__isnull=True) | Q(last_checked_on__lt=today - RECHECK_INTERVAL)
+    return stale & Q(status=FileStatus.APPROVED)
+
+
+def recheck_due(files, today: datetime.date):
+    return files.filter(recheck_due_condition(today))
 
 
 def recheck_overdue(files, today: datetime.date):
-    """No re-check for over a year (the national system's "档案一年未改"), as HardshipFile.recheck_overdue says."""
-    stale = Q(last_checked_on__isnull=True) | Q(last_checked_on__lt=today - RECHECK_INTERVAL)
-    return files.filter(stale, status=FileStatus.APPROVED)
+    return files.filter(recheck_overdue_condition(today))
 
 
 class FileFilter(ListFilter):

@@ -496,7 +496,18 @@ class AidPayment(models.Model):
                 name="benefits_aidpayment_approved_has_approver",
             ),
         ]
-        indexes = [models.Index(fields=["programme", "paid_on"], name="benefits_payment_prog_date")]
+        indexes = [
+            models.Index(fields=["programme", "paid_on"], name="benefits_payment_prog_date"),
+            # The payment list (posted entries, newest first) and its count and total, read from the index alone.
+            models.Index(
+                fields=["paid_on", "id"],
+                include=["amount"],
+                condition=models.Q(state="posted"),
+                name="benefits_payment_posted",
+            ),
+            # The start page's "payments waiting for approval": the few entered among every payment ever posted.
+            models.Index(fields=["town"], condition=models.Q(state="entered"), name="benefits_payment_entered"),
+        ]
         triggers = [
             pgtrigger.Protect(
                 name="posted_payment_no_update",

@@ -24,6 +24,7 @@ from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
 from union_portal.errors import add_to_form
 from union_portal.figures import figure_heading
 from union_portal.formatting import mask_id_number, mask_phone
+from union_portal.pagination import CountedWithTotalsMixin, PortalPaginator
 from union_portal.spreadsheet_files import dated_file_name, xlsx_response
 from union_portal.spreadsheet_widgets import cell_plain
 from union_portal.spreadsheets import BLANK_RUN_LIMIT
@@ -171,6 +172,7 @@ class MemberListView(StaffRequiredMixin, FilterView):
     template_name = "benefits/member_list.html"
     filterset_class = MemberFilter
     paginate_by = settings.PORTAL_PAGE_SIZE
+    paginator_class = PortalPaginator
 
     def get_queryset(self):
         return member_rows(self.request.user)
@@ -407,6 +409,7 @@ class MemberTemplateView(EditorRequiredMixin, View):
 
 class ProgrammeListView(FigureHeadingMixin, StaffRequiredMixin, FilterView):
     paginate_by = settings.PORTAL_PAGE_SIZE
+    paginator_class = PortalPaginator
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user).select_related("town")
@@ -429,18 +432,19 @@ class MerchantListView(ProgrammeListView):
         return context
 
 
-class ActivityListView(ProgrammeListView):
+class ActivityListView(CountedWithTotalsMixin, ProgrammeListView):
     """Member-only activities, with the totals of person-times and beneficiaries of the whole filtered list."""
 
     model = MemberActivity
     template_name = "benefits/activity_list.html"
     filterset_class = ActivityFilter
 
+    def list_totals(self):
+        return {"person_times": Sum("person_times"), "beneficiaries": Sum("beneficiaries")}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["totals"] = self.object_list.aggregate(
-            count=Count("pk"), person_times=Sum("person_times"), beneficiaries=Sum("beneficiaries")
-        )
+        context["totals"] = self.totals
         return context
 
 
@@ -553,6 +557,7 @@ class FileListView(FigureHeadingMixin, StaffRequiredMixin, FilterView):
     template_name = "benefits/file_list.html"
     filterset_class = FileFilter
     paginate_by = settings.PORTAL_PAGE_SIZE
+    paginator_class = PortalPaginator
     strict = False
     heading = _("Hardship files")
 
@@ -836,7 +841,7 @@ class VisitCreateView(EditorRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form, file=file))
 
 
-class VisitListView(StaffRequiredMixin, FilterView):
+class VisitListView(StaffRequiredMixin, CountedWithTotalsMixin, FilterView):
     """Home visits; "households visited" counts distinct files, per year and for the filtered list."""
 
     template_name = "benefits/visit_list.html"
@@ -848,9 +853,12 @@ class VisitListView(StaffRequiredMixin, FilterView):
         visits = HomeVisit.objects.visible_to(self.request.user).select_related("file__town", "recorded_by")
         return visits.order_by("-visited_on", "-pk")
 
+    def list_totals(self):
+        return {"households": Count("file", distinct=True)}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["totals"] = self.object_list.aggregate(visits=Count("pk"), households=Count("file", distinct=True))
+        context["totals"] = {"visits": self.totals["count"], "households": self.totals["households"]}
         per_year = self.object_list.order_by().annotate(year=ExtractYear("visited_on")).values("year")
         context["per_year"] = per_year.annotate(visits=Count("pk"), households=Count("file", distinct=True)).order_by(
             "-year"
@@ -862,6 +870,7 @@ class AllowanceListView(DistrictReviewerRequiredMixin, FilterView):
     template_name = "benefits/allowance_list.html"
     filterset_class = AllowanceFilter
     paginate_by = settings.PORTAL_PAGE_SIZE
+    paginator_class = PortalPaginator
     strict = False
 
     def get_queryset(self):
@@ -937,7 +946,7 @@ EXPORT_REFUSED_LEDGER = gettext_lazy(
 )
 
 
-class PaymentListView(FigureHeadingMixin, StaffRequiredMixin, FilterView):
+class PaymentListView(FigureHeadingMixin, StaffRequiredMixin, CountedWithTotalsMixin, FilterView):
     """The ledger's entries (posted ones unless `?state=`), with the count and sum of the whole filtered list."""
 
     template_name = "benefits/payment_list.html"
@@ -952,10 +961,12 @@ class PaymentListView(FigureHeadingMixin, StaffRequiredMixin, FilterView):
         # Bound even without parameters, so that the default (posted entries) applies to the bare list too.
         return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET.copy()}
 
+    def list_totals(self):
+        return {"amount": Sum("amount")}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        totals = self.object_list.aggregate(count=Count("pk"), amount=Sum("amount"))
-        context["totals"] = {**totals, "amount": ledger.money(totals["amount"])}
+        context["totals"] = {**self.totals, "amount": ledger.money(self.totals["amount"])}
         return context
 
 
@@ -1162,6 +1173,7 @@ class ServiceProgrammeListView(FigureHeadingMixin, ServiceProgrammeMixin, StaffR
 
     template_name = "benefits/programme_list.html"
     paginate_by = settings.PORTAL_PAGE_SIZE
+    paginator_class = PortalPaginator
 
     def get_filterset_class(self):
         return SERVICE_PROGRAMME_FILTERS[self.programme.key]

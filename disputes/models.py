@@ -450,9 +450,17 @@ class Case(VersionedModel):
         verbose_name_plural = _("dispute cases")
         ordering = ["-received_on", "-pk"]
         indexes = [
-            # The case list's orders, for the district and for one town: a page is an index scan, not a sort.
-            models.Index(fields=["received_on", "id"], name="disputes_case_received_pk"),
-            models.Index(fields=["town", "received_on", "id"], name="disputes_case_town_received_pk"),
+            # The case list's orders, for the district and for one town: a page is an index scan, not a sort. They
+            # also hold the list's summed columns (PostgreSQL's INCLUDE), so the list's count and totals, and a deep
+            # page's keys (union_portal.pagination), read the index alone.
+            models.Index(
+                fields=["received_on", "id"], include=["headcount", "amount_claimed"], name="disputes_case_list_sums"
+            ),
+            models.Index(
+                fields=["town", "received_on", "id"],
+                include=["headcount", "amount_claimed"],
+                name="disputes_case_town_sums",
+            ),
             models.Index(fields=["due_on", "-received_on", "-id"], name="disputes_case_due_order"),
             models.Index(fields=["handling_body", "status"], name="disputes_case_body_status"),
             models.Index(fields=["assigned_to", "status"], name="disputes_case_assigned"),

@@ -29,6 +29,7 @@ from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
 from union_portal.errors import add_to_form
 from union_portal.figures import figure_heading
 from union_portal.models import Enterprise
+from union_portal.pagination import CountedWithTotalsMixin, PortalPaginator
 from union_portal.spreadsheet_files import dated_file_name, xlsx_response
 from union_portal.spreadsheets import BLANK_RUN_LIMIT
 from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
@@ -138,7 +139,7 @@ class FigureHeadingMixin:
         return context
 
 
-class CaseListView(StaffRequiredMixin, FigureHeadingMixin, FilterView):
+class CaseListView(StaffRequiredMixin, FigureHeadingMixin, CountedWithTotalsMixin, FilterView):
     template_name = "disputes/case_list.html"
     filterset_class = CaseFilter
     paginate_by = settings.PORTAL_PAGE_SIZE
@@ -151,12 +152,15 @@ class CaseListView(StaffRequiredMixin, FigureHeadingMixin, FilterView):
         context["can_edit"] = can_edit_records(self.request.user)
         context["can_export"] = can_export_personal_data(self.request.user)
         context["export_query"] = self.request.GET.urlencode()
-        # The summed columns (the figures' fields, headed by their names) and their totals over the whole filtered
-        # list (every page): one aggregate over the queryset the list paginates.
-        summed = self.summed_fields()
-        totals = self.object_list.aggregate(**{name: Sum(name) for name in summed})
-        context["summed"] = {name: {"label": label, "total": totals[name] or 0} for name, label in summed.items()}
+        totals = self.totals
+        context["summed"] = {
+            name: {"label": label, "total": totals[name] or 0} for name, label in self.summed_fields().items()
+        }
         return context
+
+    def list_totals(self):
+        """The summed columns (the figures' fields, headed by their names), totalled over the whole filtered list."""
+        return {name: Sum(name) for name in self.summed_fields()}
 
     # The amount recovered is a dossier's figure: it has its own column on the lists of dossiers.
     RECOVERED_FILTERS = ("dossier_kind", "archived_year")
@@ -327,6 +331,7 @@ class EmployerSearchView(StaffRequiredMixin, ListView):
 
     template_name = "disputes/_employers.html"
     paginate_by = 10
+    paginator_class = PortalPaginator
 
     def get_queryset(self):
         enterprises = Enterprise.objects.visible_to(self.request.user).select_related("town").order_by("name")
@@ -341,6 +346,7 @@ class EmployersAwaitingCodeView(StaffRequiredMixin, ListView):
 
     template_name = "disputes/employers_awaiting_code.html"
     paginate_by = settings.PORTAL_PAGE_SIZE
+    paginator_class = PortalPaginator
 
     def get_queryset(self):
         awaiting = enterprises_for(self.request.user).awaiting_code()
@@ -605,6 +611,7 @@ class BargainingListView(StaffRequiredMixin, FilterView):
     """A bargaining list: its parameters through a FilterSet (unknown values are ignored), paginated."""
 
     paginate_by = settings.PORTAL_PAGE_SIZE
+    paginator_class = PortalPaginator
     strict = False  # a parameter that does not parse is ignored, not an empty list
 
     def get_context_data(self, **kwargs):

@@ -14,6 +14,8 @@ deadlines. The deadlines below are the desk's rules; the venue list opens the sa
 """
 
 import datetime
+import functools
+import operator
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
@@ -67,7 +69,14 @@ def desk_items(user, *, attention: bool = False) -> list[DeskItem]:
     """One aggregate over the venues `user` may see; with `attention`, the admin's counts in the same statement."""
     keys = WORK + (ATTENTION if attention else ())
     conditions = needs_conditions()
-    totals = Venue.objects.visible_to(user).aggregate(**{key: Count("pk", filter=conditions[key]) for key in keys})
+    # Only the venues some count holds are read: with the partial indexes of stations 0006, the staff's two
+    # counts are two small index scans, not a pass over every venue of the district.
+    counted = functools.reduce(operator.or_, (conditions[key] for key in keys))
+    totals = (
+        Venue.objects.visible_to(user)
+        .filter(counted)
+        .aggregate(**{key: Count("pk", filter=conditions[key]) for key in keys})
+    )
     base = reverse("stations:venue_list")
     return [
         DeskItem(

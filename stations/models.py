@@ -187,7 +187,20 @@ class Venue(VersionedModel):
         verbose_name_plural = _("venues")
         ordering = ["town__order", "kind", "name"]
         permissions = [("import_venue", _("Can import venues")), ("export_venue", _("Can export venues"))]
-        indexes = [models.Index(fields=["town", "kind", "status"], name="stations_venue_town_kind")]
+        indexes = [
+            models.Index(fields=["town", "kind", "status"], name="stations_venue_town_kind"),
+            # The start page's overdue steps (stations/desk.py): the few venues each holds, out of 20,000 at city scale.
+            models.Index(
+                fields=["built_on"],
+                condition=Q(kind="mother_baby_room", accepted_on__isnull=True, closed_on__isnull=True),
+                name="stations_venue_accept_due",
+            ),
+            models.Index(
+                fields=["accepted_on"],
+                condition=Q(acceptance_result="failed", closed_on__isnull=True),
+                name="stations_venue_close_due",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(built_on__isnull=True) | Q(planned_on__isnull=True) | Q(built_on__gte=F("planned_on")),

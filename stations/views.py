@@ -22,6 +22,7 @@ from union_portal.child_rows import formset_edits
 from union_portal.concurrency import StaleEditViewMixin
 from union_portal.errors import add_to_form
 from union_portal.figures import figure_heading
+from union_portal.pagination import PortalPaginator
 from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
 
 from . import figures, map_links, nearby
@@ -53,6 +54,7 @@ class VenueListView(StaffRequiredMixin, FilterView):
     filterset_class = VenueFilter
     template_name = "stations/venue_list.html"
     paginate_by = 25
+    paginator_class = PortalPaginator
 
     def get_queryset(self):
         return (
@@ -247,6 +249,7 @@ class VenueFinderView(FilterView):
     filterset_class = PublicVenueFilter
     template_name = "stations/finder.html"
     paginate_by = 20
+    paginator_class = PortalPaginator
 
     def get_queryset(self):
         venues = Venue.objects.public().select_related("town").prefetch_related("amenities")

@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .access import NO_TOWN, town_condition, town_scope, towns_for
 from .models import District, Enterprise, Sequence, StaffProfile, SummarySignoff, Town
+from .pagination import PortalPaginator
 
 
 class TownScopedAdminMixin:
@@ -19,7 +20,10 @@ class TownScopedAdminMixin:
     `get_queryset`), the choices of foreign keys (towns, and any model with `visible_to`), and the
     history pages, also of a deleted record, which only its history rows still place in a town.
     Put it before the admin classes in the bases; the model's queryset must be a TownScopedQuerySet.
+    These are the big tables, so the changelist pages by the kit's paginator (any page as fast as the first).
     """
+
+    paginator = PortalPaginator
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)

@@ -149,7 +149,8 @@ def test_the_service_refuses_another_towns_record(town_a_staff, town_b):
 
 
 LIST_STATEMENTS = (
-    12  # session, user, role; ?town= checked; count, totals, page; the menu's district, the towns; session save
+    13  # session, user, role; ?town= checked; count, totals, the page's keys and rows; the menu's district, the towns;
+    # session save
 )
 
 

@@ -137,10 +137,11 @@ def test_changelist_runs_the_same_number_of_queries_for_10_and_500_venues(
         [Venue.amenities.through(venue_id=venue.pk, amenity_id=microwave.pk) for venue in venues]
     )
 
-    with django_assert_max_num_queries(11):  # ten, and the district's name in the admin's brand
+    # ten, the district's name in the admin's brand, and a page of several read by its keys first (PortalPaginator)
+    with django_assert_max_num_queries(12):
         response = admin_client.get(CHANGELIST_URL)
     assert response.status_code == 200
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = admin_client.get(CHANGELIST_URL, {"amenities__id__exact": microwave.pk, "built_year": "2018"})
     assert response.status_code == 200
 

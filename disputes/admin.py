@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from union_portal.admin import TownScopedAdminMixin
+from union_portal.admin import TownScopedAdminMixin, year_filter
 from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
 
 from .models import (
@@ -57,12 +57,18 @@ class CaseAttachmentInline(admin.TabularInline):
 @admin.register(Case)
 class CaseAdmin(TownScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["number", "received_on", "town", "handling_body", "employer", "status", "due_on", "dossier_kind"]
-    list_filter = ["handling_body", "status", "dossier_kind", "is_collective", "town"]
+    list_filter = [
+        year_filter("received_on", _("year received")),
+        "handling_body",
+        "status",
+        "dossier_kind",
+        "is_collective",
+        "town",
+    ]
     search_fields = ["number", "employer__name", "employer__credit_code", "dossier_number"]
     list_select_related = ["town", "employer"]
     raw_id_fields = ["employer"]
     autocomplete_fields = ["assigned_to"]
-    date_hierarchy = "received_on"
     show_full_result_count = False
     readonly_fields = [
         "number",

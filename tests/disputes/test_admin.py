@@ -36,3 +36,22 @@ def test_district_admin_corrects_a_case_and_reverts_it_from_its_history(client_f
     case = Case.objects.get(pk=case.pk)
     assert case.facts == "拖欠两个月工资"
     assert case.history.count() == records + 1  # the revert is kept in the history too
+
+
+def test_the_changelist_filters_by_the_year_received_listing_the_years_of_the_cases(client_for, site_admin, town_a):
+    import datetime
+    import re
+
+    from tests.disputes.factories import CaseFactory
+
+    for number, year in (("测试调〔2016〕0001", 2016), ("测试调〔2018〕0001", 2018), ("测试调〔2018〕0002", 2018)):
+        CaseFactory(number=number, town=town_a, received_on=datetime.date(year, 6, 30))
+    client = client_for(site_admin)
+    page = client.get("/admin/disputes/case/").content.decode()
+    assert "收案年度" in page
+    years = re.findall(r'href="\?received_on_year=(\d+)"', page)
+    assert years == ["2018", "2017", "2016"]  # newest first, the years between included
+    listed = client.get("/admin/disputes/case/", {"received_on_year": "2018"}).content.decode()
+    assert "测试调〔2018〕0001" in listed and "测试调〔2018〕0002" in listed and "测试调〔2016〕0001" not in listed
+    ignored = client.get("/admin/disputes/case/", {"received_on_year": "abc"})
+    assert ignored.status_code == 200 and "测试调〔2016〕0001" in ignored.content.decode()

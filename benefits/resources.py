@@ -85,12 +85,6 @@ def latest_card(member):
     return cards[0] if cards else None
 
 
-def export_members(members) -> bytes:
-    """The members (a prefetched queryset) as xlsx bytes, on a sheet named for them."""
-    dataset = MemberResource().export(queryset=list(members), force_native_type=True)
-    return workbook_bytes(Sheet(gettext("members"), list(dataset.headers), dataset))
-
-
 class MemberRowForm(forms.Form):
     """One row of a member sheet, as the widgets read it, checked like a form (messages come translated)."""
 

@@ -27,7 +27,7 @@ from import_export.fields import Field
 
 from union_portal.access import towns_for
 from union_portal.formatting import escape_cell, mask_id_number, mask_phone
-from union_portal.spreadsheet_files import Sheet, template_workbook, workbook_bytes
+from union_portal.spreadsheet_files import template_workbook
 from union_portal.spreadsheet_widgets import (
     ChoiceWidget,
     CodeWidget,
@@ -134,12 +134,6 @@ class CaseResource(resources.ModelResource):
 
     def dehydrate_dossier_kind(self, case):
         return str(case.get_dossier_kind_display()) if case.dossier_kind else ""
-
-
-def export_cases(cases) -> bytes:
-    """The cases (a list or a prefetched queryset) as xlsx bytes, on a sheet named for them."""
-    dataset = CaseResource().export(queryset=list(cases), force_native_type=True)
-    return workbook_bytes(Sheet(gettext("dispute cases"), list(dataset.headers), dataset))
 
 
 # Import of town dossiers --------------------------------------------------------------

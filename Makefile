@@ -32,6 +32,9 @@ run: install ## Set up everything (migrate, demo data, demo users) and serve htt
 	DEBUG=true $(PY) manage.py createcachetable
 	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv -v 0
 	DEBUG=true $(PY) manage.py load_demo --base-url http://$(HOST):$(PORT)
+	@# The task worker (long exports) runs beside the server and stops with it, however runserver ends.
+	DEBUG=true $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 demo: install ## Load the demo data and users only (idempotent)

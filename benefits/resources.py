@@ -24,6 +24,7 @@ from import_export.fields import Field
 
 from union_portal import access, spreadsheet_files, spreadsheet_widgets
 from union_portal.access import can_edit
+from union_portal.exports.writer import ChoiceLabels
 from union_portal.formatting import escape_cell, mask_id_number, mask_phone
 from union_portal.models import Town
 from union_portal.sheet_imports import RowSheet
@@ -46,7 +47,7 @@ from .models import (
 MEMBER_EXPORT_COLUMNS = ("name", "id_number", "phone", "union_name", "workplace", "town", "card", "card_status")
 
 
-class MemberResource(resources.ModelResource):
+class MemberResource(ChoiceLabels, resources.ModelResource):
     name = Field(attribute="name", column_name=_("name"))
     id_number = Field(column_name=_("ID number"))
     phone = Field(column_name=_("phone"))
@@ -76,19 +77,13 @@ class MemberResource(resources.ModelResource):
 
     def dehydrate_card_status(self, member):
         card = latest_card(member)
-        return str(card.get_status_display()) if card else ""
+        return self.label(card, "status") if card else ""
 
 
 def latest_card(member):
     """The member's newest card (a lost card's replacement comes after it), from the prefetched cards."""
     cards = list(member.cards.all())
     return cards[0] if cards else None
-
-
-def export_members(members) -> bytes:
-    """The members (a prefetched queryset) as xlsx bytes, on a sheet named for them."""
-    dataset = MemberResource().export(queryset=list(members), force_native_type=True)
-    return workbook_bytes(Sheet(gettext("members"), list(dataset.headers), dataset))
 
 
 class MemberRowForm(forms.Form):

@@ -22,10 +22,11 @@ from union_portal.access import can_edit, can_edit_records, can_export_personal_
 from union_portal.changelog import BOOKKEEPING, ChangeLog
 from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
 from union_portal.errors import add_to_form
+from union_portal.exports import export_response
 from union_portal.figures import figure_heading
 from union_portal.formatting import mask_id_number, mask_phone
 from union_portal.pagination import CountedWithTotalsMixin, PortalPaginator
-from union_portal.spreadsheet_files import dated_file_name, xlsx_response
+from union_portal.spreadsheet_files import xlsx_response
 from union_portal.spreadsheet_widgets import cell_plain
 from union_portal.spreadsheets import BLANK_RUN_LIMIT
 from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
@@ -87,7 +88,6 @@ from .resources import (
     MemberSheet,
     ServiceProgramme,
     ServiceProgrammeSheet,
-    export_members,
     member_sheet_headers,
     service_programme_cell,
     service_programme_export,
@@ -186,22 +186,13 @@ class MemberListView(StaffRequiredMixin, FilterView):
 
 
 class MemberExportView(StaffRequiredMixin, View):
-    """The filtered member list as xlsx: ID and phone numbers masked, every cell escaped. Not for leadership."""
+    """The filtered member list as xlsx (benefits/exports.py): ID and phone numbers masked, every cell escaped; a
+    long list is written in the background and downloaded from its job's page. Not for leadership."""
 
     def get(self, request):
         if not can_export_personal_data(request.user):
             raise PermissionDenied(MEMBER_EXPORT_REFUSED)
-        filterset = MemberFilter(request.GET, queryset=member_rows(request.user), request=request)
-        members = filterset.qs if filterset.is_valid() else Member.objects.none()
-        found, limit = members.count(), settings.IMPORT_MAX_ROWS
-        if found > limit:  # a silently cut sheet would be taken for the whole list
-            messages.error(
-                request,
-                _("The list has %(found)d members; at most %(limit)d can be exported at once. Narrow the filters.")
-                % {"found": found, "limit": limit},
-            )
-            return redirect(reverse("benefits:member_list") + (f"?{request.GET.urlencode()}" if request.GET else ""))
-        return xlsx_response(export_members(members), file_name=dated_file_name(_("members")))
+        return export_response(request, "benefits-members")
 
 
 class MemberDetailView(StaffRequiredMixin, DetailView):

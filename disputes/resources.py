@@ -26,8 +26,9 @@ from import_export import resources, widgets
 from import_export.fields import Field
 
 from union_portal.access import towns_for
+from union_portal.exports.writer import ChoiceLabels
 from union_portal.formatting import escape_cell, mask_id_number, mask_phone
-from union_portal.spreadsheet_files import Sheet, template_workbook, workbook_bytes
+from union_portal.spreadsheet_files import template_workbook
 from union_portal.spreadsheet_widgets import (
     ChoiceWidget,
     CodeWidget,
@@ -73,7 +74,7 @@ EXPORT_COLUMNS = (
 MONEY, COUNT, DATE = widgets.DecimalWidget(), widgets.IntegerWidget(), widgets.DateWidget()
 
 
-class CaseResource(resources.ModelResource):
+class CaseResource(ChoiceLabels, resources.ModelResource):
     number = Field(attribute="number", column_name=_("case number"))
     received_on = Field(attribute="received_on", column_name=_("received on"), widget=DATE)
     town = Field(attribute="town__name", column_name=_("town"))
@@ -109,13 +110,13 @@ class CaseResource(resources.ModelResource):
         return case.employer.credit_code or str(_("to be completed"))
 
     def dehydrate_handling_body(self, case):
-        return str(case.get_handling_body_display())
+        return self.label(case, "handling_body")
 
     def dehydrate_status(self, case):
-        return str(case.get_status_display())
+        return self.label(case, "status")
 
     def dehydrate_claim_kinds(self, case):
-        return "、".join(str(kind) for kind in case.claim_kinds.all())
+        return "、".join(self.label(kind, "code") for kind in case.claim_kinds.all())
 
     def dehydrate_workers(self, case):
         return "、".join(worker.name for worker in case.workers.all())
@@ -130,16 +131,10 @@ class CaseResource(resources.ModelResource):
         return str(_("yes")) if case.is_collective else ""
 
     def dehydrate_outcome(self, case):
-        return str(case.get_outcome_display()) if case.outcome else ""
+        return self.label(case, "outcome") if case.outcome else ""
 
     def dehydrate_dossier_kind(self, case):
-        return str(case.get_dossier_kind_display()) if case.dossier_kind else ""
-
-
-def export_cases(cases) -> bytes:
-    """The cases (a list or a prefetched queryset) as xlsx bytes, on a sheet named for them."""
-    dataset = CaseResource().export(queryset=list(cases), force_native_type=True)
-    return workbook_bytes(Sheet(gettext("dispute cases"), list(dataset.headers), dataset))
+        return self.label(case, "dossier_kind") if case.dossier_kind else ""
 
 
 # Import of town dossiers --------------------------------------------------------------

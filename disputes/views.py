@@ -27,10 +27,11 @@ from union_portal.access import (
 )
 from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
 from union_portal.errors import add_to_form
+from union_portal.exports import export_response
 from union_portal.figures import figure_heading
 from union_portal.models import Enterprise
 from union_portal.pagination import CountedWithTotalsMixin, PortalPaginator
-from union_portal.spreadsheet_files import dated_file_name, xlsx_response
+from union_portal.spreadsheet_files import xlsx_response
 from union_portal.spreadsheets import BLANK_RUN_LIMIT
 from union_portal.views import EditorRequiredMixin, StaffRequiredMixin
 
@@ -75,7 +76,7 @@ from .models import (
     unions_inspected_in,
     with_wage_agreements,
 )
-from .resources import DossierSheet, export_cases
+from .resources import DossierSheet
 
 START_PANEL_SIZE = 10
 EXPORT_REFUSED = _(
@@ -175,25 +176,13 @@ class CaseListView(StaffRequiredMixin, FigureHeadingMixin, CountedWithTotalsMixi
 
 
 class CaseExportView(StaffRequiredMixin, View):
-    """The filtered list as xlsx: ID and phone numbers masked, every cell escaped. Not for leadership."""
+    """The filtered list as xlsx (disputes/exports.py): ID and phone numbers masked, every cell escaped; a long list
+    is written in the background and downloaded from its job's page. Not for leadership."""
 
     def get(self, request):
         if not can_export_personal_data(request.user):
             raise PermissionDenied(EXPORT_REFUSED)
-        queryset = list_queryset(request.user).order_by("-received_on", "-pk")
-        filterset = CaseFilter(request.GET, queryset=queryset, request=request)
-        cases = filterset.qs if filterset.is_valid() else queryset.none()
-        limit = settings.IMPORT_MAX_ROWS
-        found = cases.count()
-        if found > limit:
-            # A silently cut sheet would be taken for the whole list: ask for a narrower one instead.
-            messages.error(
-                request,
-                _("The list has %(found)d cases; at most %(limit)d can be exported at once. Narrow the filters.")
-                % {"found": found, "limit": limit},
-            )
-            return redirect(reverse("disputes:case_list") + (f"?{request.GET.urlencode()}" if request.GET else ""))
-        return xlsx_response(export_cases(cases), file_name=dated_file_name(_("dispute cases")))
+        return export_response(request, "disputes-cases")
 
 
 class CaseDetailView(StaffRequiredMixin, DetailView):

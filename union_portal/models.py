@@ -1,5 +1,7 @@
 """The shared core: the district, its towns, enterprises and the staff who use the portal."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
@@ -189,3 +191,75 @@ class SummarySignoff(models.Model):
 
     def __str__(self):
         return str(_("Annual summary %(year)s, signed off") % {"year": self.year})
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A user's own export jobs: no role sees another's (the files hold personal data)."""
+        return self.filter(owner=user) if getattr(user, "is_authenticated", False) else self.none()
+
+
+class ExportJob(models.Model):
+    """A spreadsheet export too long to answer within the request, written by the task worker (union_portal.exports).
+
+    The file lives under PRIVATE_MEDIA_ROOT/exports (no URL serves that directory); only its owner downloads it,
+    until `expires_at`, when the file is deleted and the job kept as EXPIRED so that its page can say so.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+        EXPIRED = "expired", _("expired")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    title = models.CharField(_("title"), max_length=100)
+    query = models.TextField(_("list filters"), blank=True, help_text=_("The list's query string."))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in all"), default=0)
+    file_path = models.CharField(
+        _("file"), max_length=200, blank=True, help_text=_("Relative to the private export directory.")
+    )
+    file_name = models.CharField(_("file name"), max_length=200)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    error = models.TextField(_("error"), blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="union_portal_export_owner_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gte=models.F("created_at")), name="union_portal_exportjob_expiry_order"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_state_display()})"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("exports:job", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        # The total is counted before the rows are read: a case added meanwhile may take the count past it.
+        return min(99, int(100 * self.rows_done / self.rows_total)) if self.rows_total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED, self.State.EXPIRED}

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "pgtrigger",  # database triggers that keep the aid ledger append-only (PostgreSQL)
     "axes",
     "csp",
+    "django_tasks",  # background jobs (DEP 14: Django 6's django.tasks, backported); long exports run on it
+    "django_tasks_db",  # its database backend: the queue is a table, the worker `manage.py db_worker`
     "union_portal",
     "stations",
     "disputes",
@@ -190,6 +192,19 @@ PHOTO_MAX_BYTES = 5 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_MAX_ROWS = 20000
+
+# Background jobs (django-tasks): the database is the queue, so the embedded default and a single server need no
+# other service; `manage.py db_worker` runs the jobs (`make run` starts one beside runserver). A portal spread over
+# several machines may move the queue to Redis with django-tasks-rq (TASKS_BACKEND names its backend),
+# with no change to the code that enqueues.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Exports (union_portal/exports): a list of at most EXPORT_INLINE_ROWS rows downloads at once (well within 10 s:
+# benchmarks/export_bench.py measures the rate); a longer one becomes a job whose file its owner may download for
+# EXPORT_KEEP_HOURS. The files live in PRIVATE_MEDIA_ROOT/exports, which no URL serves.
+EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "5000"))
+EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
+EXPORT_CHUNK_SIZE = 2000  # rows read (and prefetched) per statement
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -201,14 +201,20 @@ def sheet_title(title: str) -> str:
 
 def workbook_bytes(*sheets: Sheet) -> bytes:
     """An xlsx of `sheets`, each with a bold, frozen header row; values keep their types (dates, numbers)."""
+    out = io.BytesIO()
+    workbook_save(out, *sheets)
+    return out.getvalue()
+
+
+def workbook_save(target, *sheets: Sheet) -> None:
+    """Write the xlsx of `sheets` to `target` (a path or a binary file). Rows may be a generator: the write-only
+    workbook keeps none of them in memory, so an export of any length stays small."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     for sheet in sheets:
         _write_sheet(book, sheet)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    book.save(target)
 
 
 def _write_sheet(book, content: Sheet) -> None:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("disputes/", include("disputes.urls")),
     path("benefits/", include("benefits.urls")),
     path("summary/", include("union_portal.summary.urls")),
+    path("exports/", include("union_portal.exports.urls")),
     path("admin/", admin.site.urls),
     # Venue photos: public for venues in service, otherwise for staff who may see the venue. No other upload has
     # a URL (case attachments are served by their case's page).

@@ -141,7 +141,7 @@ def test_the_export_masks_numbers_and_escapes_formulae(client, town_a_staff, car
     make_member(town_a, 11, name="=HYPERLINK(1)")
     client.force_login(town_a_staff)
     response = client.get(reverse("benefits:member_export"))
-    book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    book = openpyxl.load_workbook(io.BytesIO(response.getvalue()), read_only=True)
     sheet = book.worksheets[0]
     assert sheet.title == gettext("members")
     cells = [list(r) for r in sheet.iter_rows(values_only=True)]

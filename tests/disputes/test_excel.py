@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def sheet_rows(response):
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    book = openpyxl.load_workbook(io.BytesIO(response.getvalue()))
     return [list(row) for row in book.active.iter_rows(values_only=True)]
 
 
@@ -96,18 +96,20 @@ def test_the_export_follows_the_filters_and_the_users_town(client_for, town_a_st
     assert [row[0] for row in centre[1:]] == ["A-1"]
 
 
-def test_a_list_too_long_to_export_is_refused_with_a_message_not_cut_short(
+def test_a_list_too_long_to_download_at_once_is_exported_whole_by_a_job_not_cut_short(
     client_for, district_staff, town_a, settings
 ):
-    settings.IMPORT_MAX_ROWS = 2
+    settings.EXPORT_INLINE_ROWS = 2
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     for number in ("X-1", "X-2", "X-3"):
         CaseFactory(town=town_a, number=number)
     client = client_for(district_staff)
-    refused = client.get(reverse("disputes:case_export"), {"town": town_a.pk}, follow=True)
-    assert refused.redirect_chain[-1][0].startswith(reverse("disputes:case_list"))
-    (message,) = refused.context["messages"]
-    assert message.level_tag == "error"
-    assert "3" in str(message) and "2" in str(message)
+    queued = client.get(reverse("disputes:case_export"), {"town": town_a.pk})
+    assert queued.status_code == 302 and queued["Location"].startswith("/exports/")
+    page = client.get(queued["Location"])
+    assert "3" in page.content.decode() and 'data-testid="export-download"' in page.content.decode()
+    download = client.get(queued["Location"] + "download/")
+    assert sorted(row[0] for row in sheet_rows(download)[1:]) == ["X-1", "X-2", "X-3"]
     narrowed = client.get(reverse("disputes:case_export"), {"q": "X-1"})
     assert [row[0] for row in sheet_rows(narrowed)[1:]] == ["X-1"]
 
@@ -541,7 +543,7 @@ def test_the_case_export_and_the_template_are_named_sheets_with_chinese_file_nam
     export = client.get(reverse("disputes:case_export"))
     template = client.get(reverse("disputes:dossier_template"))
 
-    assert openpyxl.load_workbook(io.BytesIO(export.content)).sheetnames == [gettext("dispute cases")]
+    assert openpyxl.load_workbook(io.BytesIO(export.getvalue())).sheetnames == [gettext("dispute cases")]
     assert "filename*=utf-8''" in export["Content-Disposition"]
     assert openpyxl.load_workbook(io.BytesIO(template.content)).sheetnames[0] == gettext("town dossiers")
     expected = download_disposition(gettext("dossier import template") + ".xlsx")

@@ -52,7 +52,7 @@ from disputes.models import Case, CaseAttachment, CaseEvent, EventKind
 from stations.models import Venue
 from tests.disputes.factories import CaseFactory, id_number
 from tests.factories import UserFactory, VenueFactory
-from union_portal.models import Enterprise
+from union_portal.models import Enterprise, ExportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +140,7 @@ CASE_ACTION = answers(OBJECT_ROLES, default=CASE, anonymous=LOGIN, no_role=403, 
 # A GET to an action: refused as a POST would be, else 405 (for any id: it reveals nothing).
 CASE_ACTION_GET = answers(OBJECT_ROLES, default=405, anonymous=LOGIN, no_role=403, leadership=403)
 PUBLIC = answers()
+EXPORT_JOB = answers(default=404, anonymous=LOGIN, no_role=403, town_a_staff=200)
 UNPUBLISHED = answers(default=404)
 
 
@@ -406,6 +407,13 @@ URLS: dict[str, list[Probe]] = {
     ],
     "disputes:dossier_import": form_page("disputes:dossier_import", EDITORS, EDITORS_POST),
     "disputes:dossier_template": [page("disputes:dossier_template", EDITORS)],
+    # Exports (union_portal/exports): a job and its file are its owner's only (town A's staff here); anyone else,
+    # whatever the role, gets 404.
+    "exports:mine": [page("exports:mine", STAFF)],
+    **{
+        name: [Probe(lambda w, name=name: reverse(name, args=[w.export_job.pk]), EXPORT_JOB)]
+        for name in ("exports:job", "exports:progress", "exports:download")
+    },
     "disputes:bargaining": [page("disputes:bargaining", STAFF)],
     "disputes:agreement_create": form_page("disputes:agreement_create", EDITORS, EDITORS_POST),
     "disputes:census_create": form_page("disputes:census_create", EDITORS, EDITORS_POST),
@@ -477,7 +485,7 @@ def no_role(db):
 
 
 @pytest.fixture
-def world(town_a, town_b, district_staff):
+def world(town_a, town_b, district_staff, town_a_staff):
     """Town A and town B each with a venue in service and a case with a worker, a timeline entry and an
     attachment; a planned and a closed venue (never public)."""
     case_a, case_b = (
@@ -509,7 +517,30 @@ def world(town_a, town_b, district_staff):
     )
     assert world.planned_venue.status == "planned" and world.closed_venue.status == "closed"
     vars(world).update(benefits_world(town_a, town_b, district_staff))
+    world.export_job = export_job_of(town_a_staff, case_a)
     return world
+
+
+def export_job_of(owner, case):
+    """A finished export job of `owner` (town A's staff) whose file holds town A's case, masked as every export."""
+    from union_portal.exports import jobs, kind_for
+    from union_portal.exports.writer import write_export
+
+    now = timezone.now()
+    job = ExportJob.objects.create(
+        owner=owner,
+        kind="disputes-cases",
+        title="劳动争议案件",
+        state=ExportJob.State.DONE,
+        rows_done=1,
+        rows_total=1,
+        file_path="world.xlsx",
+        file_name="劳动争议案件_2026-12-01.xlsx",
+        expires_at=now + datetime.timedelta(hours=1),
+    )
+    jobs.export_dir().mkdir(parents=True, exist_ok=True)
+    write_export(kind_for(job.kind), Case.objects.filter(pk=case.pk), jobs.job_file(job))
+    return job
 
 
 def benefits_world(town_a, town_b, district_staff) -> dict:
@@ -622,10 +653,10 @@ def shown_text(response) -> str | None:
     if response["Content-Type"].startswith("text/html"):
         return response.content.decode()
     if response["Content-Type"] == XLSX:
-        book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(response.getvalue()), read_only=True)
         return "\n".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row)
     if response["Content-Type"] == DOCX:
-        document = docx.Document(io.BytesIO(response.content))
+        document = docx.Document(io.BytesIO(response.getvalue()))
         cells = (cell.text for table in document.tables for row in table.rows for cell in row.cells)
         return "\n".join([*(paragraph.text for paragraph in document.paragraphs), *cells])
     return None

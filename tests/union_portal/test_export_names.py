@@ -40,7 +40,7 @@ def saved_name(response) -> str:
 
 
 def sheet_titles(response) -> list[str]:
-    return openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).sheetnames
+    return openpyxl.load_workbook(io.BytesIO(response.getvalue()), read_only=True).sheetnames
 
 
 def today() -> str:

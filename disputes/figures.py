@@ -12,6 +12,8 @@ its definition (口径): what is counted, by which date, from which records; `de
 
 import calendar
 import datetime
+import functools
+import operator
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, Min, Q, Sum
@@ -187,12 +189,19 @@ def dossiers(year, kind, through=None):
 # The aggregates: each takes `town` None (the district), a town, or BY_TOWN (grouped: {town id: values}) -----
 
 
+def _in_year(year, through) -> Q:
+    """Cases some figure of the year can count: each figure's condition holds a year range on one of these dates, so
+    only these rows are read (by the dates' indexes) rather than every case of every year."""
+    fields = ("received_on", "closed_on", "accepted_on", "archived_on")
+    return functools.reduce(operator.or_, (Q(**year_range(field, year, through)) for field in fields))
+
+
 def _case_totals(year, town, through):
     mediated, collective = cases_mediated(year, through), collective_incidents(year, through)
     legal_aid = legal_aid_cases(year, through)
     formal, simple = dossiers(year, DossierKind.FORMAL, through), dossiers(year, DossierKind.SIMPLE, through)
     return totals(
-        Case.objects.all(),
+        Case.objects.filter(_in_year(year, through)),
         town,
         cases_received=Count("pk", filter=cases_received(year, through)),
         cases_mediated=Count("pk", filter=mediated),

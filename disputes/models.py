@@ -462,6 +462,10 @@ class Case(VersionedModel):
                 name="disputes_case_town_sums",
             ),
             models.Index(fields=["due_on", "-received_on", "-id"], name="disputes_case_due_order"),
+            # The year's figures (disputes/figures.py `_in_year`): the cases closed, accepted or archived in a year.
+            models.Index(fields=["closed_on"], name="disputes_case_closed_on"),
+            models.Index(fields=["accepted_on"], name="disputes_case_accepted_on"),
+            models.Index(fields=["archived_on"], name="disputes_case_archived_on"),
             models.Index(fields=["handling_body", "status"], name="disputes_case_body_status"),
             models.Index(fields=["assigned_to", "status"], name="disputes_case_assigned"),
             # The start page's panels count open cases only (desk_counts): the open few, by town.

@@ -5,20 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('benefits', '0002_reversal_once_unless_withdrawn'),
-        ('union_portal', '0005_trigram_search_indexes'),
+        ("benefits", "0002_reversal_once_unless_withdrawn"),
+        ("union_portal", "0005_trigram_search_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='aidpayment',
-            index=models.Index(condition=models.Q(('state', 'posted')), fields=['paid_on', 'id'], include=('amount',), name='benefits_payment_posted'),
+            model_name="aidpayment",
+            index=models.Index(
+                condition=models.Q(("state", "posted")),
+                fields=["paid_on", "id"],
+                include=("amount",),
+                name="benefits_payment_posted",
+            ),
         ),
         migrations.AddIndex(
-            model_name='aidpayment',
-            index=models.Index(condition=models.Q(('state', 'entered')), fields=['town'], name='benefits_payment_entered'),
+            model_name="aidpayment",
+            index=models.Index(
+                condition=models.Q(("state", "entered")), fields=["town"], name="benefits_payment_entered"
+            ),
         ),
     ]

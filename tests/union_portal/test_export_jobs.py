@@ -8,6 +8,7 @@ import re
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -143,6 +144,29 @@ def test_a_job_that_fails_says_so_and_leaves_no_file(long_list, client_for, town
     assert job.state == ExportJob.State.FAILED and "disk full" in job.error and not job.file_path
     assert 'data-state="failed"' in client.get(job_url).content.decode()
     assert not list(jobs.export_dir().glob("*"))
+
+
+def test_a_job_another_worker_took_meanwhile_is_not_written_twice(
+    settings, client_for, town_a_staff, town_a, monkeypatch
+):
+    settings.EXPORT_INLINE_ROWS = 2
+    settings.TASKS = DATABASE_QUEUE
+    cases_with_workers(town_a, 3)
+    client_for(town_a_staff).get(reverse("disputes:case_export"))
+    job = ExportJob.objects.get()
+    original_first = QuerySet.first
+
+    def found_then_taken_by_another_worker(self):
+        found = original_first(self)
+        if self.model is ExportJob and found is not None:
+            ExportJob.objects.filter(pk=found.pk).update(state=ExportJob.State.RUNNING)
+        return found
+
+    monkeypatch.setattr(QuerySet, "first", found_then_taken_by_another_worker)
+    written = []
+    monkeypatch.setattr(jobs, "_write_job", lambda job: written.append(job) or 3)
+    assert jobs.export_run.call(str(job.pk)) == 0
+    assert written == []
 
 
 # --- progress ------------------------------------------------------------------------------------------------------

@@ -55,7 +55,8 @@ def export_run(job_id: str) -> int:
     job = ExportJob.objects.select_related("owner").filter(pk=job_id, state=State.QUEUED).first()
     if job is None:  # gone, expired or already taken
         return 0
-    ExportJob.objects.filter(pk=job.pk).update(state=State.RUNNING)
+    if not ExportJob.objects.filter(pk=job.pk, state=State.QUEUED).update(state=State.RUNNING):
+        return 0  # another worker took it between the two statements
     with translation.override(settings.LANGUAGE_CODE):
         try:
             return _write_job(job)

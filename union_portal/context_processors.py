@@ -6,7 +6,7 @@ from functools import cache
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .access import Role, role_of
+from .access import Role, can_export_personal_data, role_of
 from .models import District
 
 STAFF_ROLES = {Role.DISTRICT_ADMIN, Role.DISTRICT_STAFF, Role.TOWN_STAFF, Role.LEADERSHIP}
@@ -58,4 +58,6 @@ def portal(request):
         "nav_items": cache(lambda: navigation_for(request.user)),
         "district_name": district_name,
         "user_role": cache(lambda: role_of(request.user)),
+        # The user's export jobs, for whoever may export: a job left running is found again from every page.
+        "my_exports_url": cache(lambda: reverse("exports:mine") if can_export_personal_data(request.user) else ""),
     }

@@ -117,6 +117,7 @@ def identifiers() -> dict[str, str]:
         "phone": worker.phone,
         "credit_code": case.employer.credit_code,
         "case_number": case.number,
+        "employer_part": case.employer.name[2:6],  # 北京 left out: four characters of the employer's own name
     }
 
 
@@ -150,6 +151,7 @@ def main() -> None:
             ("search 张伟", f"{cases}?q=张伟"),
             ("search partial name 建国", f"{cases}?q=建国"),
             ("search employer name part 物流", f"{cases}?q=物流"),
+            ("search employer name, four characters", f"{cases}?q={found['employer_part']}"),
             ("search ID number", f"{cases}?q={found['id_number']}"),
             ("search phone", f"{cases}?q={found['phone']}"),
             ("search credit code", f"{cases}?q={found['credit_code']}"),

@@ -4,19 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stations', '0005_venue_public_phone'),
-        ('union_portal', '0005_trigram_search_indexes'),
+        ("stations", "0005_venue_public_phone"),
+        ("union_portal", "0005_trigram_search_indexes"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='venue',
-            index=models.Index(condition=models.Q(('accepted_on__isnull', True), ('closed_on__isnull', True), ('kind', 'mother_baby_room')), fields=['built_on'], name='stations_venue_accept_due'),
+            model_name="venue",
+            index=models.Index(
+                condition=models.Q(
+                    ("accepted_on__isnull", True), ("closed_on__isnull", True), ("kind", "mother_baby_room")
+                ),
+                fields=["built_on"],
+                name="stations_venue_accept_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='venue',
-            index=models.Index(condition=models.Q(('acceptance_result', 'failed'), ('closed_on__isnull', True)), fields=['accepted_on'], name='stations_venue_close_due'),
+            model_name="venue",
+            index=models.Index(
+                condition=models.Q(("acceptance_result", "failed"), ("closed_on__isnull", True)),
+                fields=["accepted_on"],
+                name="stations_venue_close_due",
+            ),
         ),
     ]

@@ -157,7 +157,9 @@ def test_leadership_may_not_export_members(client, leadership, carded):
     assert client.get(reverse("benefits:member_export")).status_code == 403
 
 
-LIST_QUERIES = 13  # session, user, role; the town chosen and the choices; count, the page's keys and rows, cards; the menu
+LIST_QUERIES = (
+    13  # session, user, role; the town chosen and the choices; count, the page's keys and rows, cards; the menu
+)
 
 
 def list_queries(client, user) -> int:

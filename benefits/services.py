@@ -340,13 +340,14 @@ def card_set_status(*, card: ServiceCard, user, status: str) -> ServiceCard:
     return card
 
 
-def member_import(*, user, sheet, merge: bool) -> tuple[int, int]:
+def member_import(*, user, sheet, merge: bool, progress=None) -> tuple[int, int]:
     """Write a checked member sheet of `sheet.town`: all rows or none. Returns (added, updated).
 
     Inside one transaction the rows are checked again against what is stored (locking the members
     they name). A repeated ID number, already stored or twice in the sheet, refuses the whole sheet
     unless `merge`: then the stored (or first) member takes the phone, union and workplace of the row.
-    Written in bulk, with the history rows a save would leave.
+    Written in bulk, with the history rows a save would leave. `progress(rows)`, if given, hears of each batch
+    written (an import job's page shows it).
     """
     if not can_edit_town(user, sheet.town.pk):
         raise DomainError(_("You may not import members of this town."), code="not_allowed")
@@ -358,7 +359,11 @@ def member_import(*, user, sheet, merge: bool) -> tuple[int, int]:
         new, merged = sheet.members_to_write()
         now = timezone.now()
         reason = str(_("Excel import"))
-        created = Member.objects.bulk_create(new, batch_size=IMPORT_BATCH)
+        created = []
+        for start in range(0, len(new), IMPORT_BATCH):
+            created += Member.objects.bulk_create(new[start : start + IMPORT_BATCH])
+            if progress is not None:
+                progress(len(created))
         if not all(member.pk for member in created):  # a backend that returns no ids: read them back
             created = list(Member.objects.filter(id_number__in=[member.id_number for member in new]))
         history_copy(model=Member, pks=[m.pk for m in created], history_type="+", user=user, reason=reason, date=now)

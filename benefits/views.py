@@ -25,6 +25,7 @@ from union_portal.errors import add_to_form
 from union_portal.exports import export_response
 from union_portal.figures import figure_heading
 from union_portal.formatting import mask_id_number, mask_phone
+from union_portal.imports import import_job_for
 from union_portal.pagination import CountedWithTotalsMixin, PortalPaginator
 from union_portal.spreadsheet_files import xlsx_response
 from union_portal.spreadsheet_widgets import cell_plain
@@ -373,6 +374,8 @@ class MemberImportView(EditorRequiredMixin, TemplateView):
 
     def confirm(self, request):
         confirm = MemberImportConfirmForm(request.POST, user=request.user)
+        if confirm.is_valid() and (job := self.confirm_job(confirm)):
+            return redirect(job)
         sheet = MemberSheet(user=request.user, town=confirm.cleaned_data["town"]) if confirm.is_valid() else None
         if sheet is None or not sheet.unstash(confirm.cleaned_data["token"]):
             messages.error(request, _("The preview has expired: upload the sheet again."))
@@ -385,6 +388,15 @@ class MemberImportView(EditorRequiredMixin, TemplateView):
             request, _("Import done: %(added)d members added, %(merged)d merged.") % {"added": added, "merged": merged}
         )
         return redirect(reverse("benefits:member_list") + f"?town={sheet.town.pk}")
+
+    def confirm_job(self, confirm):
+        """A long sheet (or one confirmed already) is written by a job, whose page shows the result; None if short."""
+        return import_job_for(
+            user=self.request.user,
+            kind="benefits-members",
+            stash_key=MemberSheet.stash_key(confirm.cleaned_data["token"]),
+            options={"town": confirm.cleaned_data["town"].pk, "merge": confirm.merge},
+        )
 
 
 class MemberTemplateView(EditorRequiredMixin, View):

@@ -382,21 +382,26 @@ class DossierSheet:
         )
 
     # Between preview and confirm the rows wait in the cache (not on disk: they hold names of employers).
+    @staticmethod
+    def stash_key(token: str) -> str:
+        """The cache key of the rows stashed under `token` (a long import's job takes them from there)."""
+        return f"disputes-import-{token}"
+
     def stash(self, *, user=None) -> str:
         token = secrets.token_urlsafe(16)
         stored = {"town": self.town.pk, "raw": self.raw, "columns": self.columns, "user": getattr(user, "pk", None)}
-        cache.set(f"disputes-import-{token}", stored, 1800)
+        cache.set(self.stash_key(token), stored, 1800)
         return token
 
     @classmethod
     def unstash(cls, token: str, *, user) -> "DossierSheet | None":
-        stored = cache.get(f"disputes-import-{token}") if token else None
+        stored = cache.get(cls.stash_key(token)) if token else None
         if not stored or stored["user"] != user.pk:
             return None
         town = towns_for(user).filter(pk=stored["town"]).first()
         if town is None:
             return None
-        cache.delete(f"disputes-import-{token}")
+        cache.delete(cls.stash_key(token))
         sheet = cls(town=town, raw=stored["raw"], columns=stored["columns"])
         sheet.validate()
         return sheet

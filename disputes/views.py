@@ -29,6 +29,7 @@ from union_portal.concurrency import STALE_EDIT_MESSAGE, StaleEdit
 from union_portal.errors import add_to_form
 from union_portal.exports import export_response
 from union_portal.figures import figure_heading
+from union_portal.imports import import_job_for
 from union_portal.models import Enterprise
 from union_portal.pagination import CountedWithTotalsMixin, PortalPaginator
 from union_portal.spreadsheet_files import xlsx_response
@@ -567,7 +568,14 @@ class DossierImportView(EditorRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form, sheet=sheet, token=token))
 
     def confirm(self, request):
-        sheet = DossierSheet.unstash(request.POST.get("token", ""), user=request.user)
+        token = request.POST.get("token", "")
+        # A long sheet (or one confirmed already) is written by a job, whose page shows the result.
+        job = import_job_for(
+            user=request.user, kind="disputes-dossiers", stash_key=DossierSheet.stash_key(token), options={}
+        )
+        if job is not None:
+            return redirect(job)
+        sheet = DossierSheet.unstash(token, user=request.user)
         if sheet is None:
             messages.error(request, _("The preview has expired: upload the sheet again."))
             return redirect("disputes:dossier_import")

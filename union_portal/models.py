@@ -263,3 +263,72 @@ class ExportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED, self.State.EXPIRED}
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A user's own import jobs: no role sees another's (their rows hold names and ID numbers)."""
+        return self.filter(owner=user) if getattr(user, "is_authenticated", False) else self.none()
+
+
+class ImportJob(models.Model):
+    """The confirm of a sheet import too long to write within the request, run by the task worker
+    (union_portal.imports).
+
+    The job owns the previewed rows (`rows`) from the confirm until it ends, when they are dropped: what stays is the
+    outcome (rows created and updated, or the reasons nothing was written). `token` is the preview's: a second
+    confirm of the same preview finds this job instead of importing again.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    title = models.CharField(_("title"), max_length=100)
+    token = models.CharField(_("preview"), max_length=100, help_text=_("The key the preview was kept under."))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    rows = models.JSONField(_("rows"), null=True, blank=True, help_text=_("The sheet's rows, until the job ends."))
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in all"), default=0)
+    created_count = models.PositiveIntegerField(_("records added"), default=0)
+    updated_count = models.PositiveIntegerField(_("records updated"), default=0)
+    errors = models.JSONField(_("reasons"), default=list, blank=True, help_text=_("Why nothing was written."))
+    list_url = models.CharField(_("list"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="union_portal_import_owner_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "token"], name="union_portal_importjob_token_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_state_display()})"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("imports:job", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(99, int(100 * self.rows_done / self.rows_total)) if self.rows_total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}

@@ -223,18 +223,23 @@ class RowSheet:
 
     # Between preview and confirm.
 
+    @classmethod
+    def stash_key(cls, token: str) -> str:
+        """The cache key of the rows stashed under `token` (a long import's job takes them from there)."""
+        return f"{cls.stash_prefix}-{token}"
+
     def stash(self) -> str:
         token = secrets.token_urlsafe(16)
         stored = {"raw": self.raw, "columns": self.columns, "user": self.user.pk}
-        cache.set(f"{self.stash_prefix}-{token}", stored, STASH_SECONDS)
+        cache.set(self.stash_key(token), stored, STASH_SECONDS)
         return token
 
     def unstash(self, token: str) -> bool:
         """Take back the rows stashed under `token` by this sheet's user and check them again; False if expired."""
-        stored = cache.get(f"{self.stash_prefix}-{token}") if token else None
+        stored = cache.get(self.stash_key(token)) if token else None
         if not stored or stored["user"] != self.user.pk:
             return False
-        cache.delete(f"{self.stash_prefix}-{token}")
+        cache.delete(self.stash_key(token))
         self.raw, self.columns = stored["raw"], stored["columns"]
         self.validate()
         return True

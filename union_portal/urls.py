@@ -14,6 +14,7 @@ urlpatterns = [
     path("benefits/", include("benefits.urls")),
     path("summary/", include("union_portal.summary.urls")),
     path("exports/", include("union_portal.exports.urls")),
+    path("imports/", include("union_portal.imports.urls")),
     path("admin/", admin.site.urls),
     # Venue photos: public for venues in service, otherwise for staff who may see the venue. No other upload has
     # a URL (case attachments are served by their case's page).

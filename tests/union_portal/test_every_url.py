@@ -52,7 +52,7 @@ from disputes.models import Case, CaseAttachment, CaseEvent, EventKind
 from stations.models import Venue
 from tests.disputes.factories import CaseFactory, id_number
 from tests.factories import UserFactory, VenueFactory
-from union_portal.models import Enterprise, ExportJob
+from union_portal.models import Enterprise, ExportJob, ImportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -414,6 +414,11 @@ URLS: dict[str, list[Probe]] = {
         name: [Probe(lambda w, name=name: reverse(name, args=[w.export_job.pk]), EXPORT_JOB)]
         for name in ("exports:job", "exports:progress", "exports:download")
     },
+    # Import jobs (union_portal/imports): the same, their owner's only.
+    **{
+        name: [Probe(lambda w, name=name: reverse(name, args=[w.import_job.pk]), EXPORT_JOB)]
+        for name in ("imports:job", "imports:progress")
+    },
     "disputes:bargaining": [page("disputes:bargaining", STAFF)],
     "disputes:agreement_create": form_page("disputes:agreement_create", EDITORS, EDITORS_POST),
     "disputes:census_create": form_page("disputes:census_create", EDITORS, EDITORS_POST),
@@ -518,6 +523,9 @@ def world(town_a, town_b, district_staff, town_a_staff):
     assert world.planned_venue.status == "planned" and world.closed_venue.status == "closed"
     vars(world).update(benefits_world(town_a, town_b, district_staff))
     world.export_job = export_job_of(town_a_staff, case_a)
+    world.import_job = ImportJob.objects.create(
+        owner=town_a_staff, kind="benefits-members", title="会员导入", token="world", state=ImportJob.State.DONE
+    )
     return world
 
 

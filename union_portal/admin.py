@@ -9,6 +9,7 @@ from django.db.models import Max, Min
 from django.http import Http404
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from .access import NO_TOWN, town_condition, town_scope, towns_for
@@ -148,7 +149,8 @@ def permission_label(permission) -> str:
         what = PERMISSION_ACTIONS[action]
     else:
         what = gettext(permission.name)
-    return f"{model._meta.app_config.verbose_name} | {model_name_of(model)} | {what}"
+    app = gettext(str(model._meta.app_config.verbose_name))  # a third-party app's plain name, by our catalogue
+    return f"{app} | {model_name_of(model)} | {what}"
 
 
 def model_name_of(model) -> str:
@@ -168,6 +170,10 @@ class ChinesePermissionsMixin:
 
 
 admin.site.unregister(Group)
+# The task queue's table (django-tasks' database backend) is the worker's, not an admin's: the jobs people start
+# are shown on their own pages (我的导出, an import's page), and a row edited here would confuse the worker.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
 
 
 @admin.register(Group)

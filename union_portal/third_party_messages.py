@@ -1,4 +1,5 @@
-"""Messages of Django's admin, django-axes and django-import-export that their own catalogues lack in zh-Hans.
+"""Messages of Django's admin, django-axes, django-tasks-db and django-import-export that their own catalogues
+lack in zh-Hans.
 
 Never imported: `make messages` (makemessages) reads these calls, so that the entries enter our catalogue and
 stay there (--no-obsolete drops any entry the code does not hold). Django looks in LOCALE_PATHS before the apps'
@@ -51,6 +52,13 @@ AXES = [
     gettext_noop("Not set"),
     gettext_noop("Attempt Remaining"),
     gettext_noop("Account locked: too many login attempts. Please try again later."),
+]
+
+TASKS = [
+    # django-tasks-db (the task queue's table: its permissions appear on the admin's group and user pages)
+    gettext_noop("Tasks Database Backend"),
+    gettext_noop("Task Result"),
+    gettext_noop("Task Results"),
 ]
 
 IMPORT_EXPORT = [

@@ -250,7 +250,7 @@ def test_pages_and_the_export_show_a_missing_code_as_to_be_completed(client_for,
     for url in (case.get_absolute_url(), reverse("disputes:case_list"), reverse("disputes:bargaining")):
         response = client.get(url)
         assert response.status_code == 200 and ">None<" not in response.content.decode(), url
-    sheet = openpyxl.load_workbook(io.BytesIO(client.get(reverse("disputes:case_export")).content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(reverse("disputes:case_export")).getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     column = [str(h) for h in rows[0]].index(str(Enterprise._meta.get_field("credit_code").verbose_name))
     assert rows[1][column] not in (None, "", "None")

@@ -37,6 +37,7 @@ from tests.disputes.factories import CaseFactory, id_number
 from tests.factories import EnterpriseFactory, TownFactory, VenueFactory
 from tests.html_forms import find_form, parse_forms, submit
 from tests.union_portal import test_every_url as every_url
+from union_portal.models import ImportJob
 from union_portal.validators import make_credit_code
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -1161,6 +1162,10 @@ def test_every_post_form_of_the_portal_has_a_test_here(district_staff, client):
     venue = VenueFactory(town=case.town)
     probe_world = SimpleNamespace(case_a=case, venue_a=venue, venue_b=venue, planned_venue=venue, closed_venue=venue)
     vars(probe_world).update(every_url.benefits_world(case.town, TownFactory(), district_staff))
+    probe_world.export_job = every_url.export_job_of(district_staff, case)
+    probe_world.import_job = ImportJob.objects.create(
+        owner=district_staff, kind="benefits-members", title="会员导入", token="probe", state=ImportJob.State.DONE
+    )
     client.force_login(district_staff)
     names = {name for name in COVERED.values() for name in name.values()} | {LOGOUT}
     missing_tests = sorted(name for name in names if name not in globals())

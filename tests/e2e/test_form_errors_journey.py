@@ -22,11 +22,21 @@ def focused_id(page) -> str:
 def assert_summary_at_the_top(page, form_selector: str):
     summary = page.locator("[data-testid=form-errors]")
     assert summary.count() == 1 and summary.is_visible()
-    first_field = page.locator(f"{form_selector} :is(input, select, textarea):visible").first
-    box, field_box = summary.bounding_box(), first_field.bounding_box()
-    viewport = page.viewport_size
-    assert box["y"] + box["height"] <= field_box["y"]  # at the top of the form, above its first field
-    assert -2 <= box["y"] < viewport["height"]  # and in sight, above the focused field
+    # Once portal.js has moved the focus (which may scroll the page), both boxes are read in one script, so a
+    # scroll between two separate reads cannot put them in different frames.
+    page.wait_for_function("document.activeElement && document.activeElement.matches('input, select, textarea')")
+    boxes = page.evaluate(
+        """(form) => {
+            const summary = document.querySelector("[data-testid=form-errors]").getBoundingClientRect();
+            const fields = [...document.querySelectorAll(`${form} :is(input, select, textarea)`)]
+                .filter((field) => field.getClientRects().length > 0 && getComputedStyle(field).visibility !== "hidden");
+            return {top: summary.top, bottom: summary.bottom, field: fields[0].getBoundingClientRect().top,
+                    viewport: window.innerHeight};
+        }""",
+        form_selector,
+    )
+    assert boxes["bottom"] <= boxes["field"]  # at the top of the form, above its first field
+    assert -2 <= boxes["top"] < boxes["viewport"]  # and in sight, above the focused field
     return summary
 
 

@@ -108,7 +108,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # - max_parallel_workers_per_gather=0: a page's statements are short, and parallel workers only take the cores
     #   the other requests need (gunicorn, 2 workers, 2 cores: the case list at 210,000 cases 15.8 req/s with
     #   parallel plans, 28.4 without; the summary's SQL unchanged, 1.2 s and 1.1 s).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c random_page_cost=1.1 -c max_parallel_workers_per_gather=0"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c jit=off -c random_page_cost=1.1 -c max_parallel_workers_per_gather=0"
+    )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite is the embedded default for `make run`, whose server is threaded: with the write-ahead
     # log readers never wait, and a transaction takes the write lock when it begins (IMMEDIATE), so a

@@ -248,15 +248,7 @@ def member_create(*, user, town, name: str, id_number: str, phone: str = "", uni
     _require_town_editor(user, town.pk)
     member = Member(town=town, name=name, id_number=id_number.strip().upper(), phone=phone)
     member.union_name, member.workplace = union_name, workplace
-    with transaction.atomic():
-        _refuse_registered_id(member)
-        _clean_member(member)
-        try:
-            with transaction.atomic():
-                member.save()
-        except IntegrityError:  # registered meanwhile by someone else
-            _refuse_registered_id(member)
-            raise
+    _member_save(member)
     return member
 
 
@@ -273,15 +265,7 @@ def member_update(*, member: Member, user, **fields) -> Member:
         fields["id_number"] = fields["id_number"].strip().upper()
     for name, value in fields.items():
         setattr(member, name, value)
-    with transaction.atomic():
-        _refuse_registered_id(member)
-        _clean_member(member)
-        try:
-            with transaction.atomic():
-                member.save()
-        except IntegrityError:  # registered meanwhile by someone else
-            _refuse_registered_id(member)
-            raise
+    _member_save(member)
     return member
 
 
@@ -426,6 +410,19 @@ def _card_new(*, member: Member, on: datetime.date, replaces: ServiceCard | None
     card.full_clean()
     card.save()
     return card
+
+
+def _member_save(member: Member) -> None:
+    """Check and save a member; an ID number registered by another desk at any step is refused naming its town."""
+    with transaction.atomic():
+        _refuse_registered_id(member)
+        _clean_member(member)
+        try:
+            with transaction.atomic():
+                member.save()
+        except IntegrityError:  # registered meanwhile by someone else
+            _refuse_registered_id(member)
+            raise
 
 
 def _clean_member(member: Member) -> None:

@@ -193,13 +193,33 @@ class SummarySignoff(models.Model):
         return str(_("Annual summary %(year)s, signed off") % {"year": self.year})
 
 
-class ExportJobQuerySet(models.QuerySet):
+class OwnJobQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """A user's own export jobs: no role sees another's (the files hold personal data)."""
+        """A user's own jobs: no role sees another's (export files and import rows hold names and ID numbers)."""
         return self.filter(owner=user) if getattr(user, "is_authenticated", False) else self.none()
 
 
-class ExportJob(models.Model):
+class JobProgressMixin:
+    """What the job pages read of an export or import job: its share done and whether it has ended."""
+
+    FINISHED_STATES: frozenset = frozenset()
+
+    def __str__(self):
+        return f"{self.title} ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        # The total is counted before the rows are read: a case added meanwhile may take the count past it.
+        return min(99, int(100 * self.rows_done / self.rows_total)) if self.rows_total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in self.FINISHED_STATES
+
+
+class ExportJob(JobProgressMixin, models.Model):
     """A spreadsheet export too long to answer within the request, written by the task worker (union_portal.exports).
 
     The file lives under PRIVATE_MEDIA_ROOT/exports (no URL serves that directory); only its owner downloads it,
@@ -232,7 +252,7 @@ class ExportJob(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
     error = models.TextField(_("error"), blank=True)
 
-    objects = ExportJobQuerySet.as_manager()
+    objects = OwnJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("export job")
@@ -245,33 +265,15 @@ class ExportJob(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return f"{self.title} ({self.get_state_display()})"
+    FINISHED_STATES = frozenset({State.DONE, State.FAILED, State.EXPIRED})
 
     def get_absolute_url(self):
         from django.urls import reverse
 
         return reverse("exports:job", args=[self.pk])
 
-    @property
-    def percent(self) -> int:
-        if self.state == self.State.DONE:
-            return 100
-        # The total is counted before the rows are read: a case added meanwhile may take the count past it.
-        return min(99, int(100 * self.rows_done / self.rows_total)) if self.rows_total else 0
 
-    @property
-    def is_finished(self) -> bool:
-        return self.state in {self.State.DONE, self.State.FAILED, self.State.EXPIRED}
-
-
-class ImportJobQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """A user's own import jobs: no role sees another's (their rows hold names and ID numbers)."""
-        return self.filter(owner=user) if getattr(user, "is_authenticated", False) else self.none()
-
-
-class ImportJob(models.Model):
+class ImportJob(JobProgressMixin, models.Model):
     """The confirm of a sheet import too long to write within the request, run by the task worker
     (union_portal.imports).
 
@@ -304,7 +306,7 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
-    objects = ImportJobQuerySet.as_manager()
+    objects = OwnJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("import job")
@@ -315,20 +317,9 @@ class ImportJob(models.Model):
             models.UniqueConstraint(fields=["owner", "token"], name="union_portal_importjob_token_unique"),
         ]
 
-    def __str__(self):
-        return f"{self.title} ({self.get_state_display()})"
+    FINISHED_STATES = frozenset({State.DONE, State.FAILED})
 
     def get_absolute_url(self):
         from django.urls import reverse
 
         return reverse("imports:job", args=[self.pk])
-
-    @property
-    def percent(self) -> int:
-        if self.state == self.State.DONE:
-            return 100
-        return min(99, int(100 * self.rows_done / self.rows_total)) if self.rows_total else 0
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in {self.State.DONE, self.State.FAILED}

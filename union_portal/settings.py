@@ -218,6 +218,9 @@ EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "5000"))
 EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
 EXPORT_CHUNK_SIZE = 2000  # rows read (and prefetched) per statement
 
+# Django's widget templates, the commonest written out in Python (the same characters; union_portal/form_renderer.py).
+FORM_RENDERER = "union_portal.form_renderer.PortalFormRenderer"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -31,6 +31,7 @@ from .models import (
     BargainingYear,
     Case,
     CaseEvent,
+    CaseTally,
     CaseWorker,
     ClaimKind,
     ClaimKindCode,
@@ -232,6 +233,7 @@ def load(district, stdout) -> None:
         demo = DemoDisputes(district, towns)
         demo.build()
         demo.save()
+        CaseTally.objects.compact()  # the saves' statements left a tally row each; one per group is enough
     stdout.write(f"Disputes: {len(demo.planned)} demo cases loaded for {district}.")
 
 

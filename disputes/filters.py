@@ -5,6 +5,7 @@ import calendar
 
 import django_filters
 from django import forms
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,7 @@ from .models import (
     BargainingInstructor,
     BargainingYear,
     Case,
+    CaseTally,
     ClaimKindCode,
     ClockState,
     DossierKind,
@@ -107,6 +109,25 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
+
+    # The filters a CaseTally row can answer (`sort` only orders the list).
+    TALLIED = {"year": "year", "town": "town", "handling_body": "handling_body", "status": "status"}
+
+    def tally(self, user) -> dict | None:
+        """{"count", "headcount", "amount_claimed"} of the filtered list read from the case tallies (PostgreSQL),
+        when every filter set is one of TALLIED or `state` (the list's own scope: `visible_to(user)`); else None,
+        and the list sums its cases."""
+        if connection.vendor != "postgresql" or not self.is_valid():
+            return None
+        given = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")}
+        if set(given) - set(self.TALLIED) - {"state", "sort"}:
+            return None
+        rows = CaseTally.objects.visible_to(user).filter(
+            **{column: given[name] for name, column in self.TALLIED.items() if name in given}
+        )
+        if "state" in given:
+            rows = self.filter_state(rows, "state", given["state"])
+        return rows.totals()
 
     def filter_month(self, queryset, name, value):
         last = calendar.monthrange(value.year, value.month)[1]

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from pathlib import PurePath
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
@@ -349,6 +350,53 @@ def desk_conditions(user, today: datetime.date | None = None) -> dict[str, Q]:
     }
 
 
+# --- The case tallies: the case list's count and sums, kept by PostgreSQL -------------------------------------
+
+# One row per change: a statement's cases added (+) or taken away (-) by town, year received, status and handling
+# body. The triggers below add rows and never update one, so concurrent writers never wait for each other; `compact`
+# folds the rows into one per group (hourly, manage.py compact_case_tallies).
+TALLY_COLUMNS = "town_id, year, status, handling_body, cases, headcount, amount_claimed"
+TALLY_YEAR = "EXTRACT(YEAR FROM received_on)::integer"
+TALLY_GROUP = f"town_id, {TALLY_YEAR}, status, handling_body"
+TALLY_INSERTED = (
+    f"INSERT INTO disputes_casetally ({TALLY_COLUMNS}) SELECT {TALLY_GROUP}, COUNT(*), SUM(headcount), "
+    f"SUM(amount_claimed) FROM new_rows GROUP BY 1, 2, 3, 4; RETURN NULL;"
+)
+TALLY_DELETED = (
+    f"INSERT INTO disputes_casetally ({TALLY_COLUMNS}) SELECT {TALLY_GROUP}, -COUNT(*), -SUM(headcount), "
+    f"-SUM(amount_claimed) FROM old_rows GROUP BY 1, 2, 3, 4; RETURN NULL;"
+)
+# An update that changes none of the tallied columns nets to nothing and adds no row.
+TALLY_UPDATED = (
+    f"INSERT INTO disputes_casetally ({TALLY_COLUMNS}) SELECT town_id, year, status, handling_body, SUM(cases), "
+    f"SUM(headcount), SUM(amount_claimed) FROM ("
+    f"SELECT town_id, {TALLY_YEAR} AS year, status, handling_body, -1 AS cases, -headcount AS headcount, "
+    f"-amount_claimed AS amount_claimed FROM old_rows UNION ALL "
+    f"SELECT {TALLY_GROUP}, 1, headcount, amount_claimed FROM new_rows"
+    f") AS changed GROUP BY 1, 2, 3, 4 "
+    f"HAVING SUM(cases) <> 0 OR SUM(headcount) <> 0 OR SUM(amount_claimed) <> 0; RETURN NULL;"
+)
+
+
+def case_tally_triggers() -> list:
+    """The statement triggers on disputes_case that write CaseTally rows (PostgreSQL; none on SQLite)."""
+    return [
+        pgtrigger.Trigger(
+            name=f"case_tally_{name}",
+            when=pgtrigger.After,
+            operation=operation,
+            level=pgtrigger.Statement,
+            referencing=pgtrigger.Referencing(**referencing),
+            func=func,
+        )
+        for name, operation, referencing, func in (
+            ("insert", pgtrigger.Insert, {"new": "new_rows"}, TALLY_INSERTED),
+            ("update", pgtrigger.Update, {"old": "old_rows", "new": "new_rows"}, TALLY_UPDATED),
+            ("delete", pgtrigger.Delete, {"old": "old_rows"}, TALLY_DELETED),
+        )
+    ]
+
+
 class Case(VersionedModel):
     number = models.CharField(_("case number"), max_length=30, editable=False)
     town = models.ForeignKey(
@@ -512,6 +560,8 @@ class Case(VersionedModel):
                 name="disputes_case_archived_has_dossier_kind",
             ),
         ]
+        # PostgreSQL keeps the case list's count and sums by town, year, status and handling body (CaseTally).
+        triggers = case_tally_triggers()
 
     def __str__(self):
         return self.number or str(_("new case"))
@@ -630,6 +680,70 @@ def case_number_prefix(town: Town, handling_body: str) -> str:
 def format_case_number(prefix: str, year: int, sequence: int) -> str:
     """大兴调〔2018〕0562."""
     return f"{prefix}〔{year}〕{sequence:04d}"
+
+
+class CaseTallyQuerySet(TownScopedQuerySet):
+    def totals(self) -> dict:
+        """{"count", "headcount", "amount_claimed"} of the cases these rows tally, as the case list sums them."""
+        sums = self.aggregate(
+            count=models.Sum("cases"), headcount=models.Sum("headcount"), amount_claimed=models.Sum("amount_claimed")
+        )
+        return {**sums, "count": sums["count"] or 0}
+
+    def compact(self) -> int:
+        """Fold every row into one per (town, year, status, handling body); groups that net to nothing go. Rows
+        that writers add meanwhile are not seen by the DELETE and stay. Returns the rows left."""
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH gone AS (DELETE FROM disputes_casetally RETURNING {TALLY_COLUMNS}) "
+                f"INSERT INTO disputes_casetally ({TALLY_COLUMNS}) SELECT town_id, year, status, handling_body, "
+                "SUM(cases), SUM(headcount), SUM(amount_claimed) FROM gone GROUP BY 1, 2, 3, 4 "
+                "HAVING SUM(cases) <> 0 OR SUM(headcount) <> 0 OR SUM(amount_claimed) <> 0"
+            )
+            return cursor.rowcount
+
+    def rebuild(self) -> None:
+        """Tally every case again (after rows were written without the triggers, e.g. a COPY in replica mode)."""
+        from django.db import connection, transaction
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE disputes_case IN SHARE MODE")  # no case changes while it counts
+            cursor.execute("DELETE FROM disputes_casetally")
+            cursor.execute(
+                f"INSERT INTO disputes_casetally ({TALLY_COLUMNS}) SELECT {TALLY_GROUP}, COUNT(*), SUM(headcount), "
+                "SUM(amount_claimed) FROM disputes_case GROUP BY 1, 2, 3, 4"
+            )
+
+
+class CaseTally(models.Model):
+    """Cases counted and summed by town, year received, status and handling body: what the case list's count and
+    totals row read on PostgreSQL when its filters are only those (CaseFilter.tally), instead of summing every case
+    on each view. Written by the triggers on disputes_case only (`case_tally_triggers`), so no path that writes
+    cases, the ORM, an import's bulk statements or SQL, can leave it behind; several rows may hold one group (see
+    TALLY_COLUMNS). On SQLite it stays empty and the lists sum the cases."""
+
+    town = models.ForeignKey(Town, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    year = models.SmallIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices)
+    handling_body = models.CharField(max_length=20, choices=HandlingBody.choices)
+    cases = models.IntegerField()
+    headcount = models.BigIntegerField()
+    amount_claimed = models.DecimalField(max_digits=16, decimal_places=2)
+
+    objects = CaseTallyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case tally")
+        verbose_name_plural = _("case tallies")
+        ordering = ["town", "year", "status", "handling_body"]
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.town_id} {self.year} {self.status} {self.handling_body}: {self.cases}"
 
 
 class CaseChildQuerySet(TownScopedQuerySet):

@@ -99,6 +99,10 @@ class CountedWithTotalsMixin:
     def list_totals(self) -> dict:
         return {}
 
+    def counted_totals(self, queryset) -> dict:
+        """The count and `list_totals()` of the whole list; a view may read them from kept sums instead."""
+        return queryset.aggregate(count=Count("pk"), **self.list_totals())
+
     def get_paginator(self, queryset, per_page, **kwargs):
-        self.totals = queryset.aggregate(count=Count("pk"), **self.list_totals())
+        self.totals = self.counted_totals(queryset)
         return super().get_paginator(queryset, per_page, count=self.totals["count"], **kwargs)

@@ -118,6 +118,32 @@ def test_a_long_sheet_merges_repeated_id_numbers_when_asked(long_sheets, client_
     assert gettext("Import done: %(added)d members added, %(merged)d merged.") % {"added": 2, "merged": 1} in page
 
 
+@pytest.mark.parametrize("repeat", ["registered", "twice in the sheet"])
+def test_a_long_sheet_with_repeated_id_numbers_refused_shows_the_choice_again_as_a_short_one_does(
+    repeat, long_sheets, client_for, town_b_staff, town_b
+):
+    stored = make_member(town_b, 9, union_name="旧工会")
+    rows = [row(9, union="新工会"), row(10), row(11)] if repeat == "registered" else [row(10), row(11), row(10)]
+    client = client_for(town_b_staff)
+    token = preview(client, town_b, rows)
+
+    refused = confirm(client, town_b, token, repeated="refuse")
+
+    assert refused.status_code == 200 and not ImportJob.objects.exists()  # no job: nothing to fail
+    assert Member.objects.count() == 1 and Member.objects.get().union_name == "旧工会"
+    page = text(refused)
+    assert 'data-testid="import-errors"' in page and 'data-testid="import-repeated"' in page
+    assert refused.context["sheet"].errors and refused.context["confirm"] is not None
+    again = refused.context["confirm"]["token"].value()  # the refused preview is kept under a new token
+    assert again != token
+    merged = confirm(client, town_b, again, repeated="merge")
+    job = ImportJob.objects.get()
+    assert merged["Location"] == job.get_absolute_url() and job.state == State.DONE
+    assert Member.objects.count() == 3
+    stored.refresh_from_db()
+    assert stored.union_name == ("新工会" if repeat == "registered" else "旧工会")
+
+
 # --- twice, and all or nothing ------------------------------------------------------------------------------------
 
 

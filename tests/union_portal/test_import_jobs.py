@@ -304,6 +304,48 @@ def test_a_long_dossier_sheet_is_written_by_a_job_too(long_sheets, client_for, t
     assert f"?town={town_b.pk}&amp;state=done" in page
 
 
+def dossier_rows(numbers) -> list[list]:
+    """Good dossier rows, one per number (亦庄规范〔2018〕00n)."""
+    rows = []
+    for n in numbers:
+        rows.append(list(GOOD[0]))
+        rows[-1][0] = f"亦庄规范〔2018〕{n:03d}"
+    return rows
+
+
+def test_dossier_rows_written_are_reported_batch_by_batch_new_ones_then_updated_ones(
+    long_sheets, client_for, town_b_staff, town_b, monkeypatch
+):
+    from disputes import services as disputes_services
+
+    client = client_for(town_b_staff)
+
+    def import_dossiers(rows):
+        previewed = client.post(reverse("disputes:dossier_import"), {"file": dossier_sheet(rows), "town": town_b.pk})
+        assert not previewed.context["sheet"].errors
+        return client.post(reverse("disputes:dossier_import"), {"confirm": "1", "token": previewed.context["token"]})
+
+    import_dossiers(dossier_rows([1, 2]))  # short: written at once, updated by the long sheet below
+    assert not ImportJob.objects.exists()
+    monkeypatch.setattr(disputes_services, "DOSSIER_BATCH", 2)
+    seen = []
+    recorded = jobs.job_progress
+
+    def spy(job_id, done):
+        recorded(job_id, done)
+        seen.append((done, jobs.rows_done(ImportJob.objects.get(pk=job_id))))
+
+    monkeypatch.setattr(jobs, "job_progress", spy)
+    response = import_dossiers(dossier_rows([1, 2, 3, 4, 5]))
+    job = ImportJob.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    assert seen == [(2, 2), (3, 3), (5, 5)]  # three added (two batches), then two updated (one)
+    assert (job.state, job.created_count, job.updated_count) == (State.DONE, 3, 2)
+    numbers = Case.objects.filter(dossier_number__startswith="亦庄规范").order_by("dossier_number")
+    assert numbers.count() == 5 and len(set(numbers.values_list("number", flat=True))) == 5
+    assert not list(jobs.progress_file(job.pk).parent.glob("*.progress"))
+
+
 def test_dates_in_the_sheet_survive_the_jobs_storage():
     raw = [(2, {"when": datetime.datetime(2018, 3, 1, 0, 0), "day": datetime.date(2018, 3, 2), "n": 3, "s": "x"})]
     assert jobs.cells_decode(jobs.cells_encode(raw)) == raw

@@ -349,3 +349,39 @@ def test_dossier_rows_written_are_reported_batch_by_batch_new_ones_then_updated_
 def test_dates_in_the_sheet_survive_the_jobs_storage():
     raw = [(2, {"when": datetime.datetime(2018, 3, 1, 0, 0), "day": datetime.date(2018, 3, 2), "n": 3, "s": "x"})]
     assert jobs.cells_decode(jobs.cells_encode(raw)) == raw
+
+
+@pytest.mark.parametrize(
+    ("state", "done", "bar"),
+    [
+        ("queued", 0, 'progress-bar progress-0"'),
+        ("running", 30, 'progress-bar progress-30 progress-bar-striped progress-bar-animated"'),
+        ("done", 100, 'progress-bar progress-100 bg-success"'),
+        ("failed", 30, 'progress-bar progress-30 bg-danger"'),
+    ],
+)
+@pytest.mark.parametrize("model", ["export", "import"])
+def test_both_job_pages_draw_the_same_bar_coloured_by_state(model, state, done, bar, client_for, town_b_staff):
+    from union_portal.models import ExportJob
+
+    if model == "import":
+        job = ImportJob.objects.create(
+            owner=town_b_staff, kind="benefits-members", title="会员导入", token="t", state=state, rows_total=10
+        )
+        job.rows_done = done // 10  # what the worker recorded (a running job's file may say more)
+        ImportJob.objects.filter(pk=job.pk).update(rows_done=job.rows_done)
+    else:
+        now = datetime.datetime.now(datetime.UTC)
+        job = ExportJob.objects.create(
+            owner=town_b_staff,
+            kind="disputes-cases",
+            title="劳动争议案件",
+            state=state,
+            rows_done=done // 10,
+            rows_total=10,
+            file_name="x.xlsx",
+            expires_at=now + datetime.timedelta(hours=1),
+        )
+    page = text(client_for(town_b_staff).get(reverse(f"{model}s:progress", args=[job.pk])))
+    assert f'role="progressbar" aria-label="{gettext("Rows written")}" aria-valuenow="{done}"' in page
+    assert f'<div class="{bar}></div>' in page

@@ -364,8 +364,10 @@ def test_the_export_pages_cost_the_same_statements_for_few_and_many_jobs(
         assert client.get(url()).status_code == 200
 
 
-def test_my_exports_is_in_the_menu_of_whoever_may_export(client_for, town_a_staff, district_staff, leadership):
+def test_my_exports_and_imports_is_in_the_menu_of_whoever_may_export(
+    client_for, town_a_staff, district_staff, leadership
+):
     for user in (town_a_staff, district_staff):
         page = client_for(user).get(reverse("disputes:home")).content.decode()
-        assert f'href="{reverse("exports:mine")}" data-testid="my-exports">我的导出</a>' in page
+        assert f'href="{reverse("exports:mine")}" data-testid="my-exports">我的导出与导入</a>' in page
     assert 'data-testid="my-exports"' not in client_for(leadership).get("/").content.decode()

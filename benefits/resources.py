@@ -201,6 +201,23 @@ class MemberSheet(RowSheet):
             return _("The same ID number is already on row %(row)d.") % {"row": row.first.number}
         return self._stored_message(row.stored)
 
+    def stash(self) -> str:
+        return super().stash(offered_choice=bool(self.repeated or self.errors))
+
+    def unstash(self, token: str, *, merge: bool) -> bool:
+        """The stashed rows, checked again with the confirm's choice for repeated ID numbers if the preview offered it
+        (or named a bad row), so that a refusal shows the preview and the choice again, a long sheet's (a job's) as a
+        short one's; False if expired.
+
+        A preview that offered no choice is not checked here: the import checks it anyway, in its transaction (the
+        check of 20,000 rows takes the preview's 4 to 6 s, which the confirm of a long sheet need not repeat).
+        """
+        if not self.restore(token):
+            return False
+        if self.notes.get("offered_choice", True):
+            self.validate(merge=merge)
+        return True
+
     def members_to_write(self) -> tuple[list[Member], list[Member]]:
         """(new members, stored members changed): a repeated row merges its non-empty phone, union, workplace."""
         new, merged = {}, {}

@@ -25,7 +25,7 @@ from union_portal.errors import add_to_form
 from union_portal.exports import export_response
 from union_portal.figures import figure_heading
 from union_portal.formatting import mask_id_number, mask_phone
-from union_portal.imports import import_job_for
+from union_portal.imports import import_job_of, import_job_queue
 from union_portal.pagination import CountedWithTotalsMixin, PortalPaginator
 from union_portal.spreadsheet_files import xlsx_response
 from union_portal.spreadsheet_widgets import cell_plain
@@ -374,28 +374,37 @@ class MemberImportView(EditorRequiredMixin, TemplateView):
 
     def confirm(self, request):
         confirm = MemberImportConfirmForm(request.POST, user=request.user)
-        if confirm.is_valid() and (job := self.confirm_job(confirm)):
+        stash_key = MemberSheet.stash_key(confirm.cleaned_data["token"]) if confirm.is_valid() else ""
+        if job := import_job_of(user=request.user, stash_key=stash_key):  # confirmed already
             return redirect(job)
         sheet = MemberSheet(user=request.user, town=confirm.cleaned_data["town"]) if confirm.is_valid() else None
-        if sheet is None or not sheet.unstash(confirm.cleaned_data["token"]):
+        # Repeated ID numbers refused show the preview and the choice again, a long sheet's as a short one's: checked
+        # with the user's choice before a job is queued.
+        if sheet is None or not sheet.unstash(confirm.cleaned_data["token"], merge=confirm.merge):
             messages.error(request, _("The preview has expired: upload the sheet again."))
             return redirect("benefits:member_import")
+        if sheet.errors:
+            return self.preview(None, sheet, refused=True)
+        if job := self.confirm_job(sheet, confirm, stash_key):
+            return redirect(job)
         try:
             added, merged = services.member_import(user=request.user, sheet=sheet, merge=confirm.merge)
-        except ValidationError:  # repeated ID numbers refused (the user may choose again), or a row went bad
+        except ValidationError:  # repeated ID numbers refused, or a row gone bad since the preview: nothing written
             return self.preview(None, sheet, refused=True)
         messages.success(
             request, _("Import done: %(added)d members added, %(merged)d merged.") % {"added": added, "merged": merged}
         )
         return redirect(reverse("benefits:member_list") + f"?town={sheet.town.pk}")
 
-    def confirm_job(self, confirm):
-        """A long sheet (or one confirmed already) is written by a job, whose page shows the result; None if short."""
-        return import_job_for(
+    def confirm_job(self, sheet, confirm, stash_key):
+        """A long sheet is written by a job, whose page shows the result; None if short."""
+        return import_job_queue(
             user=self.request.user,
             kind="benefits-members",
-            stash_key=MemberSheet.stash_key(confirm.cleaned_data["token"]),
-            options={"town": confirm.cleaned_data["town"].pk, "merge": confirm.merge},
+            stash_key=stash_key,
+            raw=sheet.raw,
+            columns=sheet.columns,
+            options={"town": sheet.town.pk, "merge": confirm.merge},
         )
 
 

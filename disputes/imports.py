@@ -16,7 +16,7 @@ def write_dossiers(*, user, raw, columns, options, progress) -> tuple[int, int]:
     if town is None:
         raise PermissionDenied
     sheet = DossierSheet(town=town, raw=raw, columns=columns)
-    return services.dossier_import(user=user, sheet=sheet)
+    return services.dossier_import(user=user, sheet=sheet, progress=progress)
 
 
 def dossier_list_url(options) -> str:

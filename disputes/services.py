@@ -685,14 +685,16 @@ def attachment_add(*, case: Case, upload, by, description: str = "") -> CaseAtta
 # Town dossier import (the sheet is read and checked by disputes.resources.DossierSheet) ------
 
 DOSSIER_OPTIONAL_FIELDS = {"amount_claimed": Decimal("0"), "inspection_squad": ""}  # and their values for a new case
+DOSSIER_BATCH = 500  # cases written per statement; an import job's page hears of each batch
 
 
-def dossier_import(*, user, sheet) -> tuple[int, int]:
+def dossier_import(*, user, sheet, progress=None) -> tuple[int, int]:
     """Write a checked dossier sheet of `sheet.town`: new dossiers become archived cases, known ones are updated.
 
     All rows or none: inside one transaction the rows are checked again, the cases they update
     locked, and any bad row refuses the whole sheet (`CaseRuleError` listing each row, column and
     reason). A column the sheet lacks keeps every updated case's stored value. Returns (added, updated).
+    `progress(rows)`, if given, hears of the rows written after each batch (an import job's page shows it).
     """
     # Imported here rather than at the top: this section is appended to the module as a unit.
     from union_portal.access import can_edit_town
@@ -706,9 +708,20 @@ def dossier_import(*, user, sheet) -> tuple[int, int]:
         employers = _dossier_employers(sheet)
         new = [row for row in sheet.rows if row.existing is None]
         old = [row for row in sheet.rows if row.existing is not None]
-        _dossiers_create(sheet, new, employers, user)
-        _dossiers_update(sheet, old, employers, user)
+        written = _dossiers_batches(sheet, new, employers, user, write=_dossiers_create, done=0, progress=progress)
+        _dossiers_batches(sheet, old, employers, user, write=_dossiers_update, done=written, progress=progress)
     return len(new), len(old)
+
+
+def _dossiers_batches(sheet, rows, employers, by, *, write, done: int, progress) -> int:
+    """`write` the rows a batch at a time, telling `progress` the rows written so far (`done` before these)."""
+    for start in range(0, len(rows), DOSSIER_BATCH):
+        batch = rows[start : start + DOSSIER_BATCH]
+        write(sheet, batch, employers, by)
+        done += len(batch)
+        if progress is not None:
+            progress(done)
+    return done
 
 
 def _dossier_employers(sheet) -> dict:

@@ -171,7 +171,7 @@ class ChinesePermissionsMixin:
 
 admin.site.unregister(Group)
 # The task queue's table (django-tasks' database backend) is the worker's, not an admin's: the jobs people start
-# are shown on their own pages (我的导出, an import's page), and a row edited here would confuse the worker.
+# are shown on their own pages (我的导出与导入 and each job's page), and a row edited here would confuse the worker.
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
 

@@ -58,6 +58,7 @@ def portal(request):
         "nav_items": cache(lambda: navigation_for(request.user)),
         "district_name": district_name,
         "user_role": cache(lambda: role_of(request.user)),
-        # The user's export jobs, for whoever may export: a job left running is found again from every page.
+        # The user's export and import jobs (我的导出与导入), for whoever may export (the roles that import): a job left
+        # running is found again from every page.
         "my_exports_url": cache(lambda: reverse("exports:mine") if can_export_personal_data(request.user) else ""),
     }

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .access import Role
@@ -203,6 +204,7 @@ class JobProgressMixin:
     """What the job pages read of an export or import job: its share done and whether it has ended."""
 
     FINISHED_STATES: frozenset = frozenset()
+    is_import = False  # 我的导出与导入 lists both kinds of job
 
     def __str__(self):
         return f"{self.title} ({self.get_state_display()})"
@@ -227,11 +229,12 @@ class ExportJob(JobProgressMixin, models.Model):
     """
 
     class State(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("ready")
-        FAILED = "failed", _("failed")
-        EXPIRED = "expired", _("expired")
+        # In their context: "running" and "failed" alone are the case clock's 计时中 and an inspection's 不合格.
+        QUEUED = "queued", pgettext_lazy("job state", "queued")
+        RUNNING = "running", pgettext_lazy("job state", "running")
+        DONE = "done", pgettext_lazy("job state", "ready")
+        FAILED = "failed", pgettext_lazy("job state", "failed")
+        EXPIRED = "expired", pgettext_lazy("job state", "expired")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(
@@ -283,10 +286,10 @@ class ImportJob(JobProgressMixin, models.Model):
     """
 
     class State(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
+        QUEUED = "queued", pgettext_lazy("job state", "queued")
+        RUNNING = "running", pgettext_lazy("job state", "running")
+        DONE = "done", pgettext_lazy("job state", "done")
+        FAILED = "failed", pgettext_lazy("job state", "failed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(
@@ -318,6 +321,7 @@ class ImportJob(JobProgressMixin, models.Model):
         ]
 
     FINISHED_STATES = frozenset({State.DONE, State.FAILED})
+    is_import = True
 
     def get_absolute_url(self):
         from django.urls import reverse

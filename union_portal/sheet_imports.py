@@ -61,6 +61,7 @@ class RowSheet:
         self.user = user
         self.raw = raw or []  # [(excel row number, {column name: cell value})]
         self.columns = columns or []  # the column names the sheet has, in `row_fields()` order
+        self.notes: dict = {}  # what the preview noted for the confirm (`stash`)
         self.rows: list[ImportRow] = []
         self.errors: list[str] = []
         self.fields = self.row_fields()
@@ -228,19 +229,27 @@ class RowSheet:
         """The cache key of the rows stashed under `token` (a long import's job takes them from there)."""
         return f"{cls.stash_prefix}-{token}"
 
-    def stash(self) -> str:
+    def stash(self, **notes) -> str:
+        """Keep the rows for the confirm under a new token, with `notes` about the preview (JSON values)."""
         token = secrets.token_urlsafe(16)
-        stored = {"raw": self.raw, "columns": self.columns, "user": self.user.pk}
+        stored = {"raw": self.raw, "columns": self.columns, "user": self.user.pk, "notes": notes}
         cache.set(self.stash_key(token), stored, STASH_SECONDS)
         return token
 
-    def unstash(self, token: str) -> bool:
-        """Take back the rows stashed under `token` by this sheet's user and check them again; False if expired."""
+    def restore(self, token: str) -> bool:
+        """Take back the rows stashed under `token` by this sheet's user, unchecked (`notes`: the preview's); False if
+        expired."""
         stored = cache.get(self.stash_key(token)) if token else None
         if not stored or stored["user"] != self.user.pk:
             return False
         cache.delete(self.stash_key(token))
-        self.raw, self.columns = stored["raw"], stored["columns"]
+        self.raw, self.columns, self.notes = stored["raw"], stored["columns"], stored.get("notes", {})
+        return True
+
+    def unstash(self, token: str) -> bool:
+        """Take back the rows stashed under `token` by this sheet's user and check them again; False if expired."""
+        if not self.restore(token):
+            return False
         self.validate()
         return True
 

@@ -259,6 +259,55 @@ def test_expire_exports_deletes_the_files_past_their_time_and_keeps_the_others(
     assert ExportJob.objects.get(pk=done_job.pk).state == ExportJob.State.EXPIRED
 
 
+def task_result(status, *, finished_hours_ago=None, enqueued_hours_ago=0):
+    now = timezone.now()
+    result = DBTaskResult.objects.create(
+        status=status,
+        args_kwargs={"args": ["x"], "kwargs": {}},
+        task_path="union_portal.exports.jobs.export_run",
+        backend_name="default",
+        run_after=now,
+        finished_at=None if finished_hours_ago is None else now - datetime.timedelta(hours=finished_hours_ago),
+    )
+    DBTaskResult.objects.filter(pk=result.pk).update(enqueued_at=now - datetime.timedelta(hours=enqueued_hours_ago))
+    return result
+
+
+def test_expire_exports_prunes_the_results_of_tasks_finished_longer_ago_than_an_export_is_kept(settings):
+    settings.EXPORT_KEEP_HOURS = 24
+    old_done = task_result("SUCCESSFUL", finished_hours_ago=25, enqueued_hours_ago=26)
+    old_failed = task_result("FAILED", finished_hours_ago=25, enqueued_hours_ago=26)
+    kept = [
+        task_result("SUCCESSFUL", finished_hours_ago=23, enqueued_hours_ago=26),  # within the keeping time
+        task_result("READY", enqueued_hours_ago=48),  # waiting for a worker, however long
+        task_result("RUNNING", enqueued_hours_ago=48),
+    ]
+    out = io.StringIO()
+    call_command("expire_exports", stdout=out)
+    assert "2 finished task result(s) pruned." in out.getvalue()
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {result.pk for result in kept}
+    assert not DBTaskResult.objects.filter(pk__in=[old_done.pk, old_failed.pk]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pruned_task_result_leaves_its_export_job_and_file_as_they_were(settings, client_for, town_a_staff, town_a):
+    settings.EXPORT_INLINE_ROWS = 2
+    settings.TASKS = DATABASE_QUEUE
+    cases_with_workers(town_a, 3)
+    client = client_for(town_a_staff)
+    client.get(reverse("disputes:case_export"))
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    job = ExportJob.objects.get()
+    DBTaskResult.objects.update(finished_at=timezone.now() - datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS + 1))
+
+    call_command("expire_exports", stdout=io.StringIO())
+
+    assert not DBTaskResult.objects.exists()
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.DONE  # the job (created just now) keeps its file until its own expiry
+    assert len(sheet(client.get(reverse("exports:download", args=[job.pk])))) == 4
+
+
 def test_a_job_expires_after_the_hours_the_settings_keep_it(done_job, settings):
     assert done_job.expires_at - done_job.created_at == datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS)
 
@@ -315,8 +364,10 @@ def test_the_export_pages_cost_the_same_statements_for_few_and_many_jobs(
         assert client.get(url()).status_code == 200
 
 
-def test_my_exports_is_in_the_menu_of_whoever_may_export(client_for, town_a_staff, district_staff, leadership):
+def test_my_exports_and_imports_is_in_the_menu_of_whoever_may_export(
+    client_for, town_a_staff, district_staff, leadership
+):
     for user in (town_a_staff, district_staff):
         page = client_for(user).get(reverse("disputes:home")).content.decode()
-        assert f'href="{reverse("exports:mine")}" data-testid="my-exports">我的导出</a>' in page
+        assert f'href="{reverse("exports:mine")}" data-testid="my-exports">我的导出与导入</a>' in page
     assert 'data-testid="my-exports"' not in client_for(leadership).get("/").content.decode()

@@ -118,6 +118,32 @@ def test_a_long_sheet_merges_repeated_id_numbers_when_asked(long_sheets, client_
     assert gettext("Import done: %(added)d members added, %(merged)d merged.") % {"added": 2, "merged": 1} in page
 
 
+@pytest.mark.parametrize("repeat", ["registered", "twice in the sheet"])
+def test_a_long_sheet_with_repeated_id_numbers_refused_shows_the_choice_again_as_a_short_one_does(
+    repeat, long_sheets, client_for, town_b_staff, town_b
+):
+    stored = make_member(town_b, 9, union_name="旧工会")
+    rows = [row(9, union="新工会"), row(10), row(11)] if repeat == "registered" else [row(10), row(11), row(10)]
+    client = client_for(town_b_staff)
+    token = preview(client, town_b, rows)
+
+    refused = confirm(client, town_b, token, repeated="refuse")
+
+    assert refused.status_code == 200 and not ImportJob.objects.exists()  # no job: nothing to fail
+    assert Member.objects.count() == 1 and Member.objects.get().union_name == "旧工会"
+    page = text(refused)
+    assert 'data-testid="import-errors"' in page and 'data-testid="import-repeated"' in page
+    assert refused.context["sheet"].errors and refused.context["confirm"] is not None
+    again = refused.context["confirm"]["token"].value()  # the refused preview is kept under a new token
+    assert again != token
+    merged = confirm(client, town_b, again, repeated="merge")
+    job = ImportJob.objects.get()
+    assert merged["Location"] == job.get_absolute_url() and job.state == State.DONE
+    assert Member.objects.count() == 3
+    stored.refresh_from_db()
+    assert stored.union_name == ("新工会" if repeat == "registered" else "旧工会")
+
+
 # --- twice, and all or nothing ------------------------------------------------------------------------------------
 
 
@@ -278,6 +304,84 @@ def test_a_long_dossier_sheet_is_written_by_a_job_too(long_sheets, client_for, t
     assert f"?town={town_b.pk}&amp;state=done" in page
 
 
+def dossier_rows(numbers) -> list[list]:
+    """Good dossier rows, one per number (亦庄规范〔2018〕00n)."""
+    rows = []
+    for n in numbers:
+        rows.append(list(GOOD[0]))
+        rows[-1][0] = f"亦庄规范〔2018〕{n:03d}"
+    return rows
+
+
+def test_dossier_rows_written_are_reported_batch_by_batch_new_ones_then_updated_ones(
+    long_sheets, client_for, town_b_staff, town_b, monkeypatch
+):
+    from disputes import services as disputes_services
+
+    client = client_for(town_b_staff)
+
+    def import_dossiers(rows):
+        previewed = client.post(reverse("disputes:dossier_import"), {"file": dossier_sheet(rows), "town": town_b.pk})
+        assert not previewed.context["sheet"].errors
+        return client.post(reverse("disputes:dossier_import"), {"confirm": "1", "token": previewed.context["token"]})
+
+    import_dossiers(dossier_rows([1, 2]))  # short: written at once, updated by the long sheet below
+    assert not ImportJob.objects.exists()
+    monkeypatch.setattr(disputes_services, "DOSSIER_BATCH", 2)
+    seen = []
+    recorded = jobs.job_progress
+
+    def spy(job_id, done):
+        recorded(job_id, done)
+        seen.append((done, jobs.rows_done(ImportJob.objects.get(pk=job_id))))
+
+    monkeypatch.setattr(jobs, "job_progress", spy)
+    response = import_dossiers(dossier_rows([1, 2, 3, 4, 5]))
+    job = ImportJob.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    assert seen == [(2, 2), (3, 3), (5, 5)]  # three added (two batches), then two updated (one)
+    assert (job.state, job.created_count, job.updated_count) == (State.DONE, 3, 2)
+    numbers = Case.objects.filter(dossier_number__startswith="亦庄规范").order_by("dossier_number")
+    assert numbers.count() == 5 and len(set(numbers.values_list("number", flat=True))) == 5
+    assert not list(jobs.progress_file(job.pk).parent.glob("*.progress"))
+
+
 def test_dates_in_the_sheet_survive_the_jobs_storage():
     raw = [(2, {"when": datetime.datetime(2018, 3, 1, 0, 0), "day": datetime.date(2018, 3, 2), "n": 3, "s": "x"})]
     assert jobs.cells_decode(jobs.cells_encode(raw)) == raw
+
+
+@pytest.mark.parametrize(
+    ("state", "done", "bar"),
+    [
+        ("queued", 0, 'progress-bar progress-0"'),
+        ("running", 30, 'progress-bar progress-30 progress-bar-striped progress-bar-animated"'),
+        ("done", 100, 'progress-bar progress-100 bg-success"'),
+        ("failed", 30, 'progress-bar progress-30 bg-danger"'),
+    ],
+)
+@pytest.mark.parametrize("model", ["export", "import"])
+def test_both_job_pages_draw_the_same_bar_coloured_by_state(model, state, done, bar, client_for, town_b_staff):
+    from union_portal.models import ExportJob
+
+    if model == "import":
+        job = ImportJob.objects.create(
+            owner=town_b_staff, kind="benefits-members", title="会员导入", token="t", state=state, rows_total=10
+        )
+        job.rows_done = done // 10  # what the worker recorded (a running job's file may say more)
+        ImportJob.objects.filter(pk=job.pk).update(rows_done=job.rows_done)
+    else:
+        now = datetime.datetime.now(datetime.UTC)
+        job = ExportJob.objects.create(
+            owner=town_b_staff,
+            kind="disputes-cases",
+            title="劳动争议案件",
+            state=state,
+            rows_done=done // 10,
+            rows_total=10,
+            file_name="x.xlsx",
+            expires_at=now + datetime.timedelta(hours=1),
+        )
+    page = text(client_for(town_b_staff).get(reverse(f"{model}s:progress", args=[job.pk])))
+    assert f'role="progressbar" aria-label="{gettext("Rows written")}" aria-valuenow="{done}"' in page
+    assert f'<div class="{bar}></div>' in page

@@ -11,7 +11,8 @@
 - The writer (`writer.py`) reads the rows with `iterator(chunk_size=...)` (prefetching per chunk) and writes
   each through the resource into openpyxl's write-only workbook, so memory stays bounded whatever the size.
 - A job's file is its owner's only (`ExportJob.objects.visible_to`: anyone else gets 404) and expires after
-  EXPORT_KEEP_HOURS (`exports_expire`, run by `manage.py expire_exports`, by each job and each new job).
+  EXPORT_KEEP_HOURS (`exports_expire`, run by `manage.py expire_exports`, by each job and each new job);
+  `manage.py expire_exports` prunes the task queue's results finished as long ago (`task_results_prune`).
 """
 
 from .kinds import ExportKind, kind_for, register

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone, translation
 from django_tasks import task
+from django_tasks_db.models import DBTaskResult
 
 from ..access import can_export_personal_data
 from ..models import ExportJob
@@ -119,3 +120,16 @@ def exports_expire(*, now: datetime.datetime | None = None) -> int:
     if expired:
         ExportJob.objects.filter(pk__in=[job.pk for job in expired]).update(state=State.EXPIRED, file_path="")
     return len(expired)
+
+
+def task_results_prune(*, now: datetime.datetime | None = None) -> int:
+    """Delete the task queue's results (django-tasks-db keeps one row per task, export or import, and never prunes
+    them) of tasks finished more than EXPORT_KEEP_HOURS ago; returns how many.
+
+    The jobs keep what their pages show, so a result is of no use once read, and a failed one's traceback stays for
+    as long as the export's file would. Tasks waiting or running are kept whatever their age. The same query as
+    django-tasks-db's `prune_db_task_results`, whose ages are whole days.
+    """
+    cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS)
+    deleted, _by_model = DBTaskResult.objects.finished().filter(finished_at__lte=cutoff).delete()
+    return deleted

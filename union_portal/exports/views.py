@@ -1,4 +1,5 @@
-"""The export's download or job, the job's page and its progress, the download of its file, my exports."""
+"""The export's download or job, the job's page and its progress, the download of its file (the list of a user's
+jobs is union_portal.my_jobs)."""
 
 import tempfile
 
@@ -8,7 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
 
 from ..access import can_export_personal_data
 from ..models import ExportJob
@@ -77,12 +78,3 @@ class ExportDownloadView(OwnJobMixin, View):
         if job.state != ExportJob.State.DONE or path is None or not path.is_file():
             return redirect(job)
         return file_download(path.open("rb"), job.file_name)
-
-
-class MyExportsView(OwnJobMixin, ListView):
-    template_name = "union_portal/export_list.html"
-    context_object_name = "jobs"
-    paginate_by = settings.PORTAL_PAGE_SIZE
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "keep_hours": settings.EXPORT_KEEP_HOURS}

@@ -27,8 +27,8 @@ def import_job_for(*, user, kind: str, stash_key: str, options: dict) -> ImportJ
     `options`: what the confirm adds to the rows (the town, the choice for repeated records), JSON values.
     The rows leave the cache for the job: from now on the job owns them, and nothing can expire in between.
     """
-    job = ImportJob.objects.visible_to(user).filter(token=stash_key).first()
-    if job is not None:  # a second confirm of the same preview (a double click, the back button)
+    job = import_job_of(user=user, stash_key=stash_key)
+    if job is not None:
         return job
     stored = cache.get(stash_key) if stash_key else None
     if not stored or stored.get("user") != user.pk or len(stored["raw"]) <= settings.IMPORT_INLINE_ROWS:
@@ -36,6 +36,25 @@ def import_job_for(*, user, kind: str, stash_key: str, options: dict) -> ImportJ
     job = import_start(owner=user, kind=kind_for(kind), token=stash_key, stored=stored, options=options)
     cache.delete(stash_key)
     return job
+
+
+def import_job_of(*, user, stash_key: str) -> ImportJob | None:
+    """The job a confirm of this preview queued already (a double click, the back button), if any."""
+    return ImportJob.objects.visible_to(user).filter(token=stash_key).first() if stash_key else None
+
+
+def import_job_queue(*, user, kind: str, stash_key: str, raw: list, columns: list, options: dict) -> ImportJob | None:
+    """The job writing a preview the view has taken from the cache and checked again (`raw`, `columns`), if it is
+    long; None for a short one, which the view writes at once.
+
+    For an import whose confirm may refuse what the preview showed (a choice the user makes, as for repeated ID
+    numbers): the view checks the rows with that choice first and shows the preview again if refused, as it does for
+    a short sheet, instead of a job that could only fail.
+    """
+    if len(raw) <= settings.IMPORT_INLINE_ROWS:
+        return None
+    stored = {"raw": raw, "columns": columns}
+    return import_start(owner=user, kind=kind_for(kind), token=stash_key, stored=stored, options=options)
 
 
 def import_start(*, owner, kind: ImportKind, token: str, stored: dict, options: dict) -> ImportJob:

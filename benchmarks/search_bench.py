@@ -160,6 +160,7 @@ def main() -> None:
             ("search case number", f"{cases}?q={found['case_number']}"),
             ("disputes start page", reverse("disputes:home")),
             ("venue list first page", reverse("stations:venue_list")),
+            ("venue list last page", f"{reverse('stations:venue_list')}?page=last"),
         ],
         "yinghai": [
             ("town staff case list first page", cases),

@@ -151,6 +151,8 @@ def main() -> None:
             ("search 张伟", f"{cases}?q=张伟"),
             ("search partial name 建国", f"{cases}?q=建国"),
             ("search employer name part 物流", f"{cases}?q=物流"),
+            ("search employer name part 物流 last page", f"{cases}?q=物流&page=last"),
+            ("search surname 李, one character", f"{cases}?q=李"),
             ("search employer name, four characters", f"{cases}?q={found['employer_part']}"),
             ("search ID number", f"{cases}?q={found['id_number']}"),
             ("search phone", f"{cases}?q={found['phone']}"),
@@ -158,10 +160,12 @@ def main() -> None:
             ("search case number", f"{cases}?q={found['case_number']}"),
             ("disputes start page", reverse("disputes:home")),
             ("venue list first page", reverse("stations:venue_list")),
+            ("venue list last page", f"{reverse('stations:venue_list')}?page=last"),
         ],
         "yinghai": [
             ("town staff case list first page", cases),
             ("town staff search 张伟", f"{cases}?q=张伟"),
+            ("town staff search 物流", f"{cases}?q=物流"),
             ("town staff disputes start page", reverse("disputes:home")),
         ],
     }

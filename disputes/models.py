@@ -12,14 +12,16 @@ import datetime
 import re
 import unicodedata
 from pathlib import PurePath
+from typing import NamedTuple
 
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Upper
+from django.db import connections, models
+from django.db.models import Count, Exists, Expression, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Right, Upper
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -237,14 +239,19 @@ class CaseQuerySet(TownScopedQuerySet):
     def search(self, text: str):
         """Case number, worker name, employer name or credit code; ID and phone numbers match exactly.
 
-        The kind of identifier is read from the query's shape (`search_terms`), and each kind goes by its own index:
-        the cases matching each are collected by one subquery per kind, UNIONed, so no OR across joins defeats the
-        indexes (on PostgreSQL the names and case numbers have trigram indexes: disputes 0006, union_portal 0005).
+        The kind of identifier is read from the query's shape (`search_terms`); each kind is looked up in its own
+        table by its own index (`SearchTerms.arms`; on PostgreSQL trigram indexes serve the names and case numbers:
+        disputes 0006, union_portal 0005). On PostgreSQL the matches are read at once, when `search` is called, in one
+        statement, and the list's statements (count and totals, a page's keys, its rows) then name them
+        (`SearchTerms.matched`); elsewhere the cases matching each kind are collected by one subquery per kind, UNIONed.
         """
         terms = search_terms(text)
         if terms is None:
             return self
-        case_ids = [query.order_by().values_list(column, flat=True) for query, column in terms.subqueries()]
+        if connections[self.db].vendor == "postgresql":
+            matched = terms.matched(self.db)
+            return self.filter(matched) if matched is not None else self.none()
+        case_ids = [arm.case_ids() for arm in terms.arms()]
         first, *rest = case_ids
         return self.filter(pk__in=first.union(*rest) if rest else first)
 
@@ -277,11 +284,38 @@ DIGITS = re.compile(r"^\d+$")
 CASE_NUMBER_BRACKETS = str.maketrans({"(": "〔", ")": "〕", "[": "〔", "]": "〕", "【": "〔", "】": "〕"})
 # A query this short has no trigram inside it: a worker's name then begins or ends with it (张伟, 建国).
 TRIGRAM_LENGTH = 3
+# Unicode categories of characters that have no case and are no character's upper case: other letters (Chinese),
+# decimal digits. (Case mappings give cased letters, and the odd mark or modifier letter: Lu, Lt, Mn, Lm.)
+UNCASED = ("Lo", "Nd")
 
 
 def normalised_query(text: str) -> str:
     """The query as the stored values are written: full-width digits and letters made ASCII (NFKC), trimmed."""
     return unicodedata.normalize("NFKC", text or "").strip()
+
+
+class SearchArm(NamedTuple):
+    """One kind of record a query may name: the rows of `records` that match, whose `field` is the key of a case
+    (`column` "pk") or of its employer (`column` "employer_id")."""
+
+    column: str
+    records: models.QuerySet
+    field: str
+    on_case: Q | None = None  # the same condition on the case's own columns, for records that are cases
+
+    def keys(self) -> models.QuerySet:
+        return self.records.order_by().values_list(self.field, flat=True)
+
+    def case_ids(self) -> models.QuerySet:
+        if self.column == "pk":
+            return self.keys()
+        return Case.objects.filter(**{f"{self.column}__in": self.keys()}).order_by().values_list("pk", flat=True)
+
+
+# How many matching keys of one kind the list's statements name as a literal (SearchTerms.matched); beyond it they
+# name the kind's subquery. 5,000 keys plan in about a millisecond as one array literal (as many IN (...) values take
+# ten), and the count of 5,000 cases, by their keys, takes as long as a trigram search's recheck of them.
+SEARCH_KEYS_NAMED = 5000
 
 
 class SearchTerms:
@@ -298,37 +332,152 @@ class SearchTerms:
     def is_identifier(self) -> bool:
         return bool(self.id_number or self.credit_code or self.phone)
 
-    def subqueries(self) -> list[tuple[models.QuerySet, str]]:
-        """(queryset, column of its case id) for each kind of record the query may name."""
+    def arms(self) -> list[SearchArm]:
+        """The kinds of record the query may name, each matched by its own index."""
         found = []
         workers = CaseWorker.objects.all()
         if self.id_number:
-            found.append((workers.filter(id_number=self.id_number), "case_id"))
+            found.append(SearchArm("pk", workers.filter(id_number=self.id_number), "case_id"))
         if self.phone:
-            found.append((workers.filter(phone=self.phone), "case_id"))
+            found.append(SearchArm("pk", workers.filter(phone=self.phone), "case_id"))
         if self.credit_code:  # an 18-digit query may be either an ID number or a credit code
-            employers = Enterprise.objects.filter(credit_code=self.credit_code).order_by().values("pk")
-            found.append((Case.objects.filter(employer__in=employers), "pk"))
+            found.append(SearchArm("employer_id", Enterprise.objects.filter(credit_code=self.credit_code), "pk"))
         if self.is_identifier:
             return found
-        found.append(
-            (Case.objects.filter(self.short_or_contained("number", self.text.translate(CASE_NUMBER_BRACKETS))), "pk")
-        )
+        number = self.short_or_contained("number", self.text.translate(CASE_NUMBER_BRACKETS))
+        found.append(SearchArm("pk", Case.objects.filter(number), "pk", on_case=number))
         if DIGITS.match(self.text):
             return found  # digits alone are part of a case number, never of a name
-        employers = Enterprise.objects.filter(name__icontains=self.text).order_by().values("pk")
-        found.append((Case.objects.filter(employer__in=employers), "pk"))
-        found.append((workers.filter(self.short_or_contained("name", self.text)), "case_id"))
+        found.append(SearchArm("employer_id", Enterprise.objects.filter(self.employer_name_holds(self.text)), "pk"))
+        found.append(SearchArm("pk", workers.filter(self.short_or_contained("name", self.text)), "case_id"))
         return found
+
+    def matched(self, using: str) -> Q | None:
+        """The cases the query names, as a condition on the case's own columns (PostgreSQL); None when none match.
+
+        One statement reads the keys each arm matches (up to SEARCH_KEYS_NAMED + 1 of each); the condition names them
+        as array literals, so that the list's statements neither search again nor join the matches back to the cases,
+        and the planner knows how many there are. The cases of matching employers are named by their employer's key
+        (`disputes_case_employer_list` reads them, with the list's order and sums: a search for 物流 names 485
+        employers, 20,631 cases), the others by their own. Keys of a kind beyond the limit are named by its subquery.
+        """
+        arms = self.arms()
+        reads = [
+            arm.records.order_by().annotate(arm=Value(n)).values_list("arm", arm.field)[: SEARCH_KEYS_NAMED + 1]
+            for n, arm in enumerate(arms)
+        ]
+        first, *rest = reads
+        found = {n: [] for n in range(len(arms))}
+        for n, key in (first.union(*rest, all=True) if rest else first).using(using):
+            found[n].append(key)
+        keys = {"pk": set(), "employer_id": set()}
+        too_many = []
+        for n, arm in enumerate(arms):
+            if len(found[n]) > SEARCH_KEYS_NAMED and arm.on_case is not None:
+                too_many.append(arm.on_case)  # 大兴 begins 62,871 case numbers: the planner estimates them
+            elif len(found[n]) > SEARCH_KEYS_NAMED:
+                too_many.append(Q(AnyOfSubquery(arm.column, arm.keys())))
+            else:
+                keys[arm.column].update(found[n])
+        parts = [Q(AnyOfKeys("employer_id", keys["employer_id"]))] if keys["employer_id"] else []
+        if keys["pk"] and (parts or too_many):
+            parts.append(Q(AnyOfKeys("pk", keys["pk"])))
+        elif keys["pk"]:
+            # Alone, the cases' keys are a join (a semi-join on the unnested array): as `pk = ANY(...)` beside the
+            # page's `pk IN (...)` of the list's rows, two arrays on the primary key, PostgreSQL 15 reads every case.
+            parts.append(Q(pk__in=UnnestedKeys(keys["pk"])))
+        parts += too_many
+        if not parts:
+            return None
+        condition = parts[0]
+        for part in parts[1:]:
+            condition |= part
+        return condition
+
+    @staticmethod
+    def employer_name_holds(text: str) -> Q:
+        """`icontains`. No trigram serves a text of one or two characters: every name is read, and when the text is of
+        characters without case (Chinese, digits: category Lo or Nd, which no character upper-cases to), without
+        upper-casing each name (the same names, a sixth of the time: 物流 among 5,000 employers, 1 ms instead of 6)."""
+        if len(text) < TRIGRAM_LENGTH and all(unicodedata.category(c) in UNCASED for c in text):
+            return Q(name__contains=text)
+        return Q(name__icontains=text)
 
     @staticmethod
     def short_or_contained(field: str, text: str) -> Q:
         """The field holds `text`; a text too short for a trigram (张伟, 建国, 李, 大兴) begins or ends the field,
         which the trigram index finds (by the field's padded first and last trigrams), where a match anywhere would
-        read every row. (Employer names, a small table, are always matched anywhere.)"""
+        read every row. A single character has no trigram at a field's end: its last character has an index of its
+        own (disputes 0009). (Employer names, a small table, are always matched anywhere.)"""
         if len(text) >= TRIGRAM_LENGTH:
             return Q(**{f"{field}__icontains": text})
-        return Q(**{f"{field}__istartswith": text}) | Q(**{f"{field}__iendswith": text})
+        if len(text) == 1:
+            ends = Q(Exact(Right(Upper(field), 1), Upper(Value(text))))
+        else:
+            ends = Q(**{f"{field}__iendswith": text})
+        return Q(**{f"{field}__istartswith": text}) | ends
+
+
+def _key_array(keys) -> str:
+    return "{" + ",".join(str(int(key)) for key in sorted(keys)) + "}"
+
+
+class AnyOfKeys(Expression):
+    """`<column> = ANY('{1,2,3}'::bigint[])` (PostgreSQL): keys read beforehand, as one literal."""
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, column: str, keys):
+        super().__init__()
+        self.column = F(column)
+        self.keys = _key_array(keys)
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, exprs):
+        (self.column,) = exprs
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.column)
+        return f"{sql} = ANY(%s::bigint[])", (*params, self.keys)
+
+
+class UnnestedKeys(Expression):
+    """The rows of `SELECT unnest('{1,2,3}'::bigint[])` (PostgreSQL), for `pk__in`: its planner counts them."""
+
+    output_field = models.BigIntegerField()
+
+    def __init__(self, keys):
+        super().__init__()
+        self.keys = _key_array(keys)
+
+    def as_sql(self, compiler, connection):
+        return "(SELECT unnest(%s::bigint[]))", (self.keys,)
+
+
+class AnyOfSubquery(Expression):
+    """`<column> = ANY(ARRAY(<keys>))` (PostgreSQL): a subquery that a BitmapOr can read by the column's index."""
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, column, keys: models.QuerySet):
+        super().__init__()
+        self.column = F(column)
+        self.subquery = Subquery(keys)
+
+    def get_source_expressions(self):
+        return [self.column, self.subquery]
+
+    def set_source_expressions(self, exprs):
+        self.column, self.subquery = exprs
+
+    def as_sql(self, compiler, connection):
+        column, column_params = compiler.compile(self.column)
+        subquery, subquery_params = compiler.compile(self.subquery)
+        return f"{column} = ANY(ARRAY{subquery})", (*column_params, *subquery_params)
 
 
 def search_terms(text: str) -> SearchTerms | None:
@@ -411,7 +560,11 @@ class Case(VersionedModel):
     handling_body = models.CharField(_("handling body"), max_length=20, choices=HandlingBody.choices)
     claim_kinds = models.ManyToManyField(ClaimKind, verbose_name=_("kinds of claim"), related_name="cases")
     employer = models.ForeignKey(
-        Enterprise, verbose_name=_("employer"), on_delete=models.PROTECT, related_name="dispute_cases"
+        Enterprise,
+        verbose_name=_("employer"),
+        on_delete=models.PROTECT,
+        related_name="dispute_cases",
+        db_index=False,  # disputes_case_employer_list begins with it
     )
     amount_claimed = models.DecimalField(
         _("amount involved (yuan)"),
@@ -522,8 +675,18 @@ class Case(VersionedModel):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="disputes_case_open",
             ),
-            # Search (CaseQuerySet.search): `icontains` is UPPER(number) LIKE on PostgreSQL (none on SQLite).
+            # Search (CaseQuerySet.search): `icontains` is UPPER(number) LIKE on PostgreSQL (none on SQLite); a
+            # number's last character, for a one-character query, which has no trigram at the number's end.
             GinIndex(OpClass(Upper("number"), name="gin_trgm_ops"), name="disputes_case_number_trgm"),
+            models.Index(Right(Upper("number"), 1), name="disputes_case_number_last"),
+            # The cases of the employers a search names (SearchTerms.matched), with the list's order and sums: their
+            # count and totals read this index alone (a search for 物流: 20,631 cases of 485 employers). It also
+            # serves the employer's foreign key.
+            models.Index(
+                fields=["employer", "received_on", "id"],
+                include=["headcount", "amount_claimed"],
+                name="disputes_case_employer_list",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["number"], name="disputes_case_number_unique"),
@@ -766,7 +929,10 @@ class CaseWorker(models.Model):
         verbose_name = _("worker")
         verbose_name_plural = _("workers")
         ordering = ["case", "-is_representative", "pk"]
-        indexes = [GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="disputes_worker_name_trgm")]
+        indexes = [
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="disputes_worker_name_trgm"),
+            models.Index(Right(Upper("name"), 1), name="disputes_worker_name_last"),  # see Case's number_last
+        ]
         constraints = [
             models.UniqueConstraint(fields=["case", "id_number"], name="disputes_caseworker_id_unique_per_case"),
         ]

@@ -29,7 +29,7 @@ from . import figures, map_links, nearby
 from .filters import PublicVenueFilter, VenueFilter
 from .forms import VenueForm, child_formsets
 from .history import venue_changes
-from .models import PUBLIC_STATUSES, Venue, VenueActivity, VenueFunding, VenuePhoto
+from .models import PUBLIC_STATUSES, Venue, VenueActivity, VenueFunding, VenuePhoto, staff_list_order
 from .services import venue_save
 
 ACTIVITIES_PER_PAGE = 20
@@ -61,7 +61,7 @@ class VenueListView(StaffRequiredMixin, FilterView):
             Venue.objects.visible_to(self.request.user)
             .select_related("town")
             .prefetch_related("amenities", photos_in_order())
-            .order_by("town__order", "kind", "name", "pk")
+            .order_by(*staff_list_order())
         )
 
     # The child rows a list filtered by their parameters sums per venue: {model: ((annotation, field), ...)}.

@@ -8,7 +8,17 @@ import re
 import pytest
 from django.urls import reverse
 
-from disputes.models import Case, CaseWorker, HandlingBody, Status
+from disputes import models as disputes_models
+from disputes.models import (
+    CASE_NUMBER_BRACKETS,
+    DIGITS,
+    TRIGRAM_LENGTH,
+    Case,
+    CaseWorker,
+    HandlingBody,
+    Status,
+    search_terms,
+)
 from tests.disputes.factories import CaseFactory, id_number
 from tests.factories import EnterpriseFactory
 
@@ -182,3 +192,117 @@ def test_search_takes_the_same_statements_for_10_and_1000_cases(query, staff, to
     assert Case.objects.count() == 1000
     with django_assert_max_num_queries(few):
         assert staff.get(reverse("disputes:case_list"), {"q": text}).status_code == 200
+
+
+# The same cases match, whatever the way the search is read (issue 10) ------------------------------------------------
+
+
+def matches(value: str, text: str, *, anywhere: bool = False) -> bool:
+    """`value` holds `text` in any letter case: anywhere, or at either end for a text too short for a trigram."""
+    value, text = value.upper(), text.upper()
+    if anywhere or len(text) >= TRIGRAM_LENGTH:
+        return text in value
+    return value.startswith(text) or value.endswith(text)
+
+
+def expected_numbers(query: str) -> set[str]:
+    """What the search box promises, worked out in Python from every case (the oracle of the search's SQL)."""
+    terms = search_terms(query)
+    found = set()
+    for case in Case.objects.select_related("employer").prefetch_related("workers"):
+        workers = list(case.workers.all())
+        if terms.is_identifier:
+            hit = (
+                any(terms.id_number == worker.id_number for worker in workers)
+                or any(terms.phone == worker.phone for worker in workers)
+                or (terms.credit_code is not None and terms.credit_code == case.employer.credit_code)
+            )
+        else:
+            hit = matches(case.number, terms.text.translate(CASE_NUMBER_BRACKETS))
+            if not DIGITS.match(terms.text):
+                hit = (
+                    hit
+                    or matches(case.employer.name, terms.text, anywhere=True)
+                    or any(matches(worker.name, terms.text) for worker in workers)
+                )
+        if hit:
+            found.add(case.number)
+    return found
+
+
+@pytest.fixture
+def corpus(town_a, town_b):
+    def employer(name, town=town_a):
+        return EnterpriseFactory(town=town, name=name)
+
+    logistics, ascii_named, catering = (
+        employer("北京兴旺物流有限公司"),
+        employer("Abc物流Tech有限公司"),
+        employer("李记餐饮"),
+    )
+    rows = [
+        ("大兴调〔2018〕0562", logistics, ["张伟", "欧阳建国"], town_a),
+        ("大兴援〔2019〕0017", employer("北京福兴餐饮有限公司"), ["李秀英"], town_a),
+        ("亦庄镇调〔2020〕0005", ascii_named, ["王李", "Anna Wang"], town_b),
+        ("亦庄镇调〔2020〕0562", employer("流水线科技公司", town_b), ["建国"], town_b),
+        ("大兴调〔2021〕1000", catering, ["李"], town_a),
+        ("大兴调〔2021〕1001", logistics, ["张伟明"], town_a),
+        ("大兴调〔2022〕0002", employer("50%_折扣商行"), ["伟张"], town_a),
+    ]
+    for n, (number, company, names, town) in enumerate(rows):
+        workers = [
+            {"name": name, "id_number": id_number(300 + 10 * n + k), "phone": f"1370000{n:02d}{k:02d}"}
+            for k, name in enumerate(names)
+        ]
+        CaseFactory(number=number, town=town, employer=company, workers=workers)
+    return rows
+
+
+SEARCHED = [
+    # one character: a surname or the end of a name, a character of an employer's name or of a case number
+    *["李", "王", "伟", "流", "司", "张", "a", "A", "G", "5", "2", "〕", "〔", "%", "_", "调"],
+    # two characters (no trigram): ends of names and numbers, anywhere in employers' names
+    *["物流", "建国", "张伟", "大兴", "ab", "AB", "ng", "20", "05", "62", "公司", "餐饮", "折扣", "%_", "兴调", "亦庄"],
+    # three characters and more: anywhere
+    *[
+        "兴旺物流",
+        "Abc",
+        "abc物流",
+        "ＡＢＣ",
+        "欧阳建国",
+        "阳建国",
+        "秀英",
+        "张伟明",
+        "0562",
+        "〔2019〕",
+        "大兴调(2018)0562",
+    ],
+    *["2018", "2020", "有限公司", "Tech有限", "anna wang", "50%_", "王小明", "亦庄镇调〔2020〕", "1000"],
+]
+
+
+@pytest.mark.parametrize("named", [None, 1, 0], ids=["named", "one-named", "none-named"])
+def test_every_kind_of_fragment_finds_the_cases_that_hold_it(corpus, named, monkeypatch):
+    """Fragments of every length and kind, on either database; on PostgreSQL also with the matches named by their
+    subqueries or conditions (SEARCH_KEYS_NAMED exceeded) instead of their keys."""
+    if named is not None:
+        monkeypatch.setattr(disputes_models, "SEARCH_KEYS_NAMED", named)
+    workers = CaseWorker.objects.order_by("pk")
+    identifiers = [
+        workers.first().id_number,
+        workers.last().id_number.lower(),
+        workers.first().phone,
+        Case.objects.get(number="大兴调〔2021〕1000").employer.credit_code.lower(),
+    ]
+    for query in SEARCHED + identifiers:
+        found = set(Case.objects.search(query).values_list("number", flat=True))
+        assert found == expected_numbers(query), query
+    assert expected_numbers("李") == {"大兴援〔2019〕0017", "亦庄镇调〔2020〕0005", "大兴调〔2021〕1000"}
+    assert expected_numbers("物流") == {"大兴调〔2018〕0562", "亦庄镇调〔2020〕0005", "大兴调〔2021〕1001"}
+
+
+def test_the_list_counts_and_sums_the_cases_a_search_names(staff, corpus):
+    response = staff.get(reverse("disputes:case_list"), {"q": "物流"})
+    assert sorted(listed(response)) == sorted(expected_numbers("物流"))
+    assert response.context["paginator"].count == 3
+    assert response.context["summed"]["amount_claimed"]["total"] == 3 * 10000

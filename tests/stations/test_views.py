@@ -26,7 +26,8 @@ from stations.models import (
     VenueKind,
     VenueStatus,
 )
-from tests.factories import VenueFactory
+from tests.factories import TownFactory, VenueFactory
+from union_portal.models import Town
 
 PERSONAS = ["district_admin", "district_staff", "town_a_staff", "town_b_staff", "leadership", None]
 LOGIN = "/accounts/login/"
@@ -571,3 +572,28 @@ def test_the_venue_history_lists_amenity_changes_and_masks_the_phone_for_readers
     assert (phone, "139****5678", "137****2222") in shown
     assert (amenities, "—", microwave.name) in shown
     assert all(change[0] != str(Venue._meta.get_field("version").verbose_name) for change in shown)
+
+
+@pytest.mark.parametrize("towns", ["entered in their order", "reordered since", "two of the same order"])
+def test_the_list_keeps_the_towns_order_however_the_towns_were_entered(client_for, district_staff, district, towns):
+    """By the towns' order, then kind and name, on the first and the last page (read from the list's end): by the
+    town's key when the towns' keys follow their order (an index serves it), else by the town's order itself."""
+    entered = [TownFactory(district=district, name=name, order=order) for order, name in enumerate("甲乙丙", start=1)]
+    if towns == "reordered since":
+        Town.objects.filter(pk=entered[0].pk).update(order=9)  # 甲 now last
+    elif towns == "two of the same order":
+        Town.objects.filter(pk=entered[2].pk).update(order=2)  # 乙 and 丙 tied: their venues interleave
+    for n in range(30):
+        VenueFactory(town=entered[n % 3], kind=(VenueKind.WARM_STATION, VenueKind.WORKERS_HOME)[n % 2], name=f"{n % 5}")
+    expected = [
+        venue.pk
+        for venue in sorted(Venue.objects.select_related("town"), key=lambda v: (v.town.order, v.kind, v.name, v.pk))
+    ]
+    client = client_for(district_staff)
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(reverse("stations:venue_list")).context["object_list"]
+    page_keys = next(q["sql"] for q in queries if q["sql"].startswith('SELECT "stations_venue"."id" AS "pk"'))
+    last = client.get(reverse("stations:venue_list"), {"page": 2}).context["object_list"]
+    assert [venue.pk for venue in [*first, *last]] == expected
+    by_town_key = 'ORDER BY "stations_venue"."town_id" ASC' in page_keys
+    assert by_town_key == (towns == "entered in their order"), page_keys

@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("disputes", "0008_figure_date_indexes"),
+        ("disputes", "0009_case_tallies"),
         ("union_portal", "0007_importjob"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -99,6 +99,11 @@ class CountedWithTotalsMixin:
     def list_totals(self) -> dict:
         return {}
 
+    def count_with_totals(self, queryset) -> dict:
+        """{"count": ..., and each of `list_totals()`}: one aggregate of the list; a view that keeps its sums reads
+        them instead (the aid ledger's payment list)."""
+        return queryset.aggregate(count=Count("pk"), **self.list_totals())
+
     def get_paginator(self, queryset, per_page, **kwargs):
-        self.totals = queryset.aggregate(count=Count("pk"), **self.list_totals())
+        self.totals = self.count_with_totals(queryset)
         return super().get_paginator(queryset, per_page, count=self.totals["count"], **kwargs)

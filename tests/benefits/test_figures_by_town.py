@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape, strip_tags
 
+from benefits import sums
 from benefits.figures import describe, figures, figures_by_town, years_with_records
 from benefits.models import (
     AidPayment,
@@ -60,7 +61,7 @@ def household(town):
 
 def pay(file, users, amount, programme, paid_on, state=PaymentState.POSTED, **extra):
     entered_by, approved_by = users
-    return AidPayment.objects.create(
+    entry = AidPayment.objects.create(
         file=file,
         town_id=file.town_id,
         programme=programme,
@@ -74,6 +75,9 @@ def pay(file, users, amount, programme, paid_on, state=PaymentState.POSTED, **ex
         approved_by=None if state == PaymentState.ENTERED else approved_by,
         **extra,
     )
+    if entry.state == PaymentState.POSTED:
+        sums.record_post(entry, entry.reverses)  # written posted, not through aid_post: its kept sums too
+    return entry
 
 
 def seed(rng: random.Random, towns, users, size: int, years=(2017, 2018, 2019)):

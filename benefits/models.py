@@ -320,6 +320,8 @@ class HomeVisit(models.Model):
         verbose_name = _("home visit")
         verbose_name_plural = _("home visits")
         ordering = ["-visited_on", "-pk"]
+        # The first and last visit (figures.years_with_records) from the index's two ends, not a scan of every visit.
+        indexes = [models.Index(fields=["visited_on"], name="benefits_visit_date")]
 
     def __str__(self):
         return f"{self.file.applicant_name} {self.visited_on}"
@@ -749,6 +751,7 @@ class MemberActivity(models.Model):
         verbose_name = _("member-only activity")
         verbose_name_plural = _("member-only activities")
         ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["held_on"], name="benefits_activity_date")]  # years_with_records, as above
 
     def __str__(self):
         return self.title

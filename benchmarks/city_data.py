@@ -14,8 +14,8 @@ writes them (statuses, dates and amounts that obey the models' rules and constra
   instructors and joint inspections;
 - stations: 20,000 venues with amenities, fundings, honours and activities;
 - benefits: 25,000 hardship files with household members and home visits, 500,000 aid-ledger entries (posted
-  payments, a few entered, approved or withdrawn, and posted reversals naming the payment they reverse), 100,000
-  members with service cards, merchants and the programmes for all members.
+  payments, a few entered, approved or withdrawn, and posted reversals naming the payment they reverse) and their
+  kept sums (benefits/sums.py), 100,000 members with service cards, merchants and the programmes for all members.
 
 Rows are written with PostgreSQL's COPY (ids given, sequences moved on after) in one transaction, without the per-row
 triggers where the role may (`_skip_row_triggers`: the foreign-key checks, and the aid ledger's triggers, which refuse
@@ -771,6 +771,18 @@ def _stations(writer: Writer, context) -> None:
     writer.copy(VenueActivity, activities)
 
 
+def _payment_sums(writer: Writer) -> None:
+    """The ledger's kept sums (benefits/sums.py), filled from the payments just copied: COPY bypasses `aid_post`,
+    which keeps them on a portal in use. One INSERT ... SELECT ... GROUP BY, as migration benefits 0004 runs."""
+    from django.db import connection
+
+    from benefits import sums
+
+    with connection.cursor() as cursor:
+        cursor.execute(sums.fill_sql(connection.vendor))
+        writer.counts[sums.TABLE] = cursor.rowcount
+
+
 def _funding(year, venue_id, kind, source, amount) -> dict:
     return {
         "venue_id": venue_id,
@@ -925,6 +937,7 @@ def _benefits(writer: Writer, context) -> None:
             writer.copy(AidPayment, payments)
             payments = []
     writer.copy(AidPayment, payments)
+    _payment_sums(writer)
 
     # Members with their service cards.
     member_rows, cards = [], []

@@ -19,7 +19,7 @@ household, approved and re-checked every year, some closed, some applying or und
 Loading is idempotent (nothing happens when the district already has hardship files) and fast:
 the records are built in memory and written with bulk_create_with_history; posted payments are
 written already posted, with two different demo users as their signatures and voucher numbers
-reserved as a block per year.
+reserved as a block per year, and the ledger's kept sums (benefits/sums.py) filled from them.
 """
 
 import datetime
@@ -39,6 +39,7 @@ from union_portal.models import Town
 from union_portal.numbering import numbers_reserve
 from union_portal.validators import make_id_number
 
+from . import sums
 from .models import (
     RECHECK_INTERVAL,
     ActivityChannel,
@@ -789,3 +790,4 @@ class DemoBenefits:
             bulk_create_with_history(rows, model, batch_size=1000, default_user=user)
         self.reversal.reverses_id = self.reversal.reverses.pk
         bulk_create_with_history([self.reversal], AidPayment, default_user=user)
+        sums.rebuild()  # the posted rows went in without aid_post: the kept sums are filled from them

@@ -6,7 +6,7 @@ Writes go through benefits/services.py (aid_*); these only read, each in a fixed
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.urls import reverse
 from django.utils.translation import gettext
 
@@ -14,7 +14,7 @@ from union_portal.access import can_edit
 
 from .filters import SignoffFilter
 from .forms import PaymentReverseForm
-from .models import AidPayment, FundingSource, PaymentState, Programme
+from .models import AidPayment, FundingSource, PaymentState, PaymentSum, Programme
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -90,23 +90,76 @@ def file_panel(file, user) -> dict:
     return {"file": file, "payments": payments, "posted_total": posted, "can_record": editable}
 
 
-def totals(payments, filterset) -> dict:
-    """The posted entries of `payments` summed by programme, town and funding source, and in all (reversals
-    included, so a reversed payment counts nothing); four grouped statements in the database."""
-    grand = payments.aggregate(amount=Sum("amount"), entries=Count("pk"))
-    data = filterset.form.cleaned_data if filterset.is_valid() else {}
+# The payment list's filters that the kept sums (benefits/sums.py) answer: each is a dimension of PaymentSum, or says
+# which entries count (the posted ones, or those net of reversals). A filter added to PaymentFilter outside these
+# makes the list sum its rows again until the sums keep it too.
+KEPT_FILTERS = frozenset({"programme", "year", "town", "funding_source", "state", "net"})
+
+
+def kept_list_totals(user, filterset) -> dict | None:
+    """{"count", "amount"} of the payment list that `filterset` (a PaymentFilter over `list_queryset(user)`) gives,
+    read from the kept sums in one small statement whatever the ledger's length; None when the sums cannot answer
+    (a state other than posted, a filter they do not keep): then the view sums the rows.
+
+    The sums are scoped by `visible_to(user)` as the entries are, and filtered by the same cleaned values the
+    filterset applies to the rows (a value that does not parse is left out of both).
+    """
+    if not KEPT_FILTERS.issuperset(filterset.filters):
+        return None
+    filterset.is_valid()
+    data = filterset.form.cleaned_data
+    if data.get("net") == "1":
+        count, amount = "standing_count", "standing_amount"
+    elif (data.get("state") or PaymentState.POSTED) == PaymentState.POSTED:
+        count, amount = "posted_count", "posted_amount"
+    else:
+        return None
+    sums = _kept_sums(user, data)
+    if sums is None:
+        return None
+    for name in ("programme", "funding_source"):
+        if data.get(name):
+            sums = sums.filter(**{name: data[name]})
+    kept = sums.aggregate(count=Sum(count), amount=Sum(amount))
+    return {"count": kept["count"] or 0, "amount": kept["amount"]}
+
+
+def _kept_sums(user, data: dict):
+    """The kept sums `user` sees, of the year and town in `data`; None for a year that is not a whole number."""
+    sums = PaymentSum.objects.visible_to(user)
+    year = data.get("year")
+    if year is not None:
+        if year != int(year):
+            return None
+        sums = sums.filter(year=int(year))
+    if data.get("town"):
+        sums = sums.filter(town=data["town"])
+    return sums
+
+
+def totals(user, filterset) -> dict:
+    """The posted entries of the year (and town) that `filterset` (a TotalsFilter) chose, summed by programme, town and
+    funding source, and in all (reversals included, so a reversed payment counts nothing): four grouped statements
+    over the kept sums (benefits/sums.py), a few hundred rows at most whatever the ledger's length."""
+    valid = filterset.is_valid()
+    data = filterset.form.cleaned_data if valid else {}
+    sums = _kept_sums(user, data) if valid else None
+    if sums is None:
+        sums = PaymentSum.objects.none()
+    grand = sums.aggregate(amount=Sum("posted_amount"), entries=Sum("posted_count"))
     return {
         "year": int(data["year"]) if data.get("year") else None,
         "town": data.get("town"),
-        "grand": {"amount": money(grand["amount"]), "entries": grand["entries"]},
-        "by_programme": _grouped(payments, "programme", labels=dict(Programme.choices)),
-        "by_town": _grouped(payments, "town", "town__name", order="town__order"),
-        "by_source": _grouped(payments, "funding_source", labels=dict(FundingSource.choices)),
+        "grand": {"amount": money(grand["amount"]), "entries": grand["entries"] or 0},
+        "by_programme": _grouped(sums, "programme", labels=dict(Programme.choices)),
+        "by_town": _grouped(sums, "town", "town__name", order="town__order"),
+        "by_source": _grouped(sums, "funding_source", labels=dict(FundingSource.choices)),
     }
 
 
-def _grouped(payments, key: str, *more: str, labels=None, order: str = "") -> list[dict]:
-    rows = payments.values(key, *more).annotate(amount=Sum("amount"), entries=Count("pk")).order_by(order or key, key)
+def _grouped(sums, key: str, *more: str, labels=None, order: str = "") -> list[dict]:
+    rows = sums.values(key, *more).annotate(amount=Sum("posted_amount"), entries=Sum("posted_count"))
+    rows = rows.order_by(order or key, key)
     return [{**row, "amount": money(row["amount"]), "label": (labels or {}).get(row[key], "")} for row in rows]
 
 

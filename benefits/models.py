@@ -320,6 +320,8 @@ class HomeVisit(models.Model):
         verbose_name = _("home visit")
         verbose_name_plural = _("home visits")
         ordering = ["-visited_on", "-pk"]
+        # The first and last visit (figures.years_with_records) from the index's two ends, not a scan of every visit.
+        indexes = [models.Index(fields=["visited_on"], name="benefits_visit_date")]
 
     def __str__(self):
         return f"{self.file.applicant_name} {self.visited_on}"
@@ -557,6 +559,40 @@ class AidPayment(models.Model):
 ZERO = Decimal("0.00")
 
 
+class PaymentSum(models.Model):
+    """The kept sums of the posted ledger, per year, town, programme and funding source (benefits/sums.py).
+
+    `posted_*`: every posted entry, reversals included, under its own date. `standing_*`: the posted payments that
+    stand (`standing_condition`: not a reversal, and no posted reversal), under the payment's date, so that the net
+    list of a year counts the payments of that year even when one is reversed in the next. Each post adds to them in
+    its own transaction; the list and totals pages read them instead of summing every entry. `manage.py
+    payment_sums` compares them with the entries (and rebuilds them).
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    town = models.ForeignKey(Town, verbose_name=_("town"), on_delete=models.PROTECT, related_name="+")
+    programme = models.CharField(_("programme"), max_length=12, choices=Programme.choices)
+    funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSource.choices)
+    posted_count = models.IntegerField(_("posted entries"), default=0)
+    posted_amount = models.DecimalField(_("posted amount (yuan)"), max_digits=14, decimal_places=2, default=ZERO)
+    standing_count = models.IntegerField(_("standing payments"), default=0)
+    standing_amount = models.DecimalField(_("standing amount (yuan)"), max_digits=14, decimal_places=2, default=ZERO)
+
+    objects = TownScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("posted ledger sum")
+        verbose_name_plural = _("posted ledger sums")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "town", "programme", "funding_source"], name="benefits_paymentsum_one_per_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.town_id} {self.programme} {self.funding_source}"
+
+
 # Members and their service cards -----------------------------------------------------------
 
 
@@ -715,6 +751,7 @@ class MemberActivity(models.Model):
         verbose_name = _("member-only activity")
         verbose_name_plural = _("member-only activities")
         ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["held_on"], name="benefits_activity_date")]  # years_with_records, as above
 
     def __str__(self):
         return self.title

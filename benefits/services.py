@@ -24,6 +24,7 @@ from union_portal.errors import DomainError
 from union_portal.formatting import mask_id_number
 from union_portal.numbering import numbers_reserve
 
+from . import sums
 from .models import (
     ACCIDENT_SHARE,
     OPEN_FILE_STATUSES,
@@ -118,6 +119,8 @@ def aid_post(*, payment: AidPayment, user) -> AidPayment:
         payment.state = PaymentState.POSTED
         payment.posted_at = timezone.now()
         payment.save()
+        reversed_payment = AidPayment.objects.get(pk=payment.reverses_id) if payment.reverses_id else None
+        sums.record_post(payment, reversed_payment)  # the kept sums move with the ledger, in this transaction
     return payment
 
 

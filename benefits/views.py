@@ -976,6 +976,11 @@ class PaymentListView(FigureHeadingMixin, StaffRequiredMixin, CountedWithTotalsM
     def list_totals(self):
         return {"amount": Sum("amount")}
 
+    def count_with_totals(self, queryset):
+        # The kept sums of the ledger where they answer the filter (benefits/sums.py), else the rows summed.
+        kept = ledger.kept_list_totals(self.request.user, self.filterset)
+        return kept if kept is not None else super().count_with_totals(queryset)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["totals"] = {**self.totals, "amount": ledger.money(self.totals["amount"])}
@@ -1113,8 +1118,11 @@ class PaymentTotalsView(StaffRequiredMixin, TemplateView):
         data.setdefault("year", str(timezone.localdate().year))
         payments = AidPayment.objects.visible_to(self.request.user).posted()
         filterset = TotalsFilter(data, queryset=payments, request=self.request)
-        chosen = filterset.qs if filterset.is_valid() else payments.none()
-        return {**super().get_context_data(**kwargs), "filter": filterset, **ledger.totals(chosen, filterset)}
+        return {
+            **super().get_context_data(**kwargs),
+            "filter": filterset,
+            **ledger.totals(self.request.user, filterset),
+        }
 
 
 class SignoffSheetView(StaffRequiredMixin, TemplateView):

@@ -1085,6 +1085,8 @@ class BargainingYear(models.Model):
         verbose_name = _("bargaining census entry")
         verbose_name_plural = _("bargaining census")
         ordering = ["-year", "enterprise__name"]
+        # The first and last census year (figures.years_with_records) from the index's two ends, not a scan of all.
+        indexes = [models.Index(fields=["year"], name="disputes_bargaining_year")]
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year"], name="disputes_bargainingyear_unique"),
             models.CheckConstraint(

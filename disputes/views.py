@@ -164,10 +164,10 @@ class CaseListView(StaffRequiredMixin, FigureHeadingMixin, CountedWithTotalsMixi
         """The summed columns (the figures' fields, headed by their names), totalled over the whole filtered list."""
         return {name: Sum(name) for name in self.summed_fields()}
 
-    def counted_totals(self, queryset):
+    def count_with_totals(self, queryset):
         """From the case tallies when the filters allow (CaseFilter.tally; not the amount recovered), else summed."""
         kept = None if "amount_recovered" in self.summed_fields() else self.filterset.tally(self.request.user)
-        return kept if kept is not None else super().counted_totals(queryset)
+        return kept if kept is not None else super().count_with_totals(queryset)
 
     # The amount recovered is a dossier's figure: it has its own column on the lists of dossiers.
     RECOVERED_FILTERS = ("dossier_kind", "archived_year")

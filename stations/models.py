@@ -494,6 +494,8 @@ class VenueActivity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["venue", "-date"]
+        # The first and last activity (figures.years_with_records) from the index's two ends, not a scan of all.
+        indexes = [models.Index(fields=["date"], name="stations_activity_date")]
         constraints = [
             models.CheckConstraint(condition=Q(sessions__gte=1), name="stations_venueactivity_sessions_positive"),
         ]

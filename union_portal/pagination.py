@@ -99,10 +99,11 @@ class CountedWithTotalsMixin:
     def list_totals(self) -> dict:
         return {}
 
-    def counted_totals(self, queryset) -> dict:
-        """The count and `list_totals()` of the whole list; a view may read them from kept sums instead."""
+    def count_with_totals(self, queryset) -> dict:
+        """{"count": ..., and each of `list_totals()`}: one aggregate of the list; a view that keeps its sums reads
+        them instead (the case list's tallies, the aid ledger's payment sums)."""
         return queryset.aggregate(count=Count("pk"), **self.list_totals())
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        self.totals = self.counted_totals(queryset)
+        self.totals = self.count_with_totals(queryset)
         return super().get_paginator(queryset, per_page, count=self.totals["count"], **kwargs)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from benefits import sums
 from benefits.figures import figures
 from benefits.models import (
     AidPayment,
@@ -84,7 +85,7 @@ def household(town):
 def payment(file, entered_by, approved_by, amount, programme=Programme.MEDICAL, paid_on=None, **extra):
     state = extra.pop("state", PaymentState.POSTED)
     paid_on = paid_on or PAID_ON
-    return AidPayment.objects.create(
+    entry = AidPayment.objects.create(
         file=file,
         town_id=file.town_id,
         programme=programme,
@@ -98,6 +99,9 @@ def payment(file, entered_by, approved_by, amount, programme=Programme.MEDICAL, 
         approved_by=None if state in (PaymentState.ENTERED, PaymentState.WITHDRAWN) else approved_by,
         **extra,
     )
+    if entry.state == PaymentState.POSTED:
+        sums.record_post(entry, entry.reverses)  # written posted, not through aid_post: its kept sums too
+    return entry
 
 
 def test_every_key_of_the_summary_is_given_once_with_its_unit(db):

@@ -117,9 +117,11 @@ class CaseFilter(django_filters.FilterSet):
         """{"count", "headcount", "amount_claimed"} of the filtered list read from the case tallies (PostgreSQL),
         when every filter set is one of TALLIED or `state` (the list's own scope: `visible_to(user)`); else None,
         and the list sums its cases."""
-        if connection.vendor != "postgresql" or not self.is_valid():
+        if connection.vendor != "postgresql" or (self.is_bound and not self.is_valid()):
             return None
-        given = {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")}
+        # Unbound (the bare list): no filter, every case the user may see.
+        cleaned = self.form.cleaned_data if self.is_bound else {}
+        given = {name: value for name, value in cleaned.items() if value not in (None, "")}
         if set(given) - set(self.TALLIED) - {"state", "sort"}:
             return None
         rows = CaseTally.objects.visible_to(user).filter(

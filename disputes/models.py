@@ -18,7 +18,7 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import Count, Exists, Expression, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Right, Upper
 from django.db.models.lookups import Exact
@@ -856,8 +856,7 @@ class CaseTallyQuerySet(TownScopedQuerySet):
     def compact(self) -> int:
         """Fold every row into one per (town, year, status, handling body); groups that net to nothing go. Rows
         that writers add meanwhile are not seen by the DELETE and stay. Returns the rows left."""
-        from django.db import connection
-
+        connection = connections[self.db]
         if connection.vendor != "postgresql":
             return 0
         with connection.cursor() as cursor:
@@ -871,9 +870,10 @@ class CaseTallyQuerySet(TownScopedQuerySet):
 
     def rebuild(self) -> None:
         """Tally every case again (after rows were written without the triggers, e.g. a COPY in replica mode)."""
-        from django.db import connection, transaction
-
-        with transaction.atomic(), connection.cursor() as cursor:
+        connection = connections[self.db]
+        if connection.vendor != "postgresql":
+            return
+        with transaction.atomic(using=self.db), connection.cursor() as cursor:
             cursor.execute("LOCK TABLE disputes_case IN SHARE MODE")  # no case changes while it counts
             cursor.execute("DELETE FROM disputes_casetally")
             cursor.execute(

@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,6 +17,7 @@ from disputes.models import OPEN_STATUSES, Case, CaseTally, HandlingBody, Status
 from tests.disputes.factories import CaseFactory
 from tests.factories import TownFactory
 from tests.threads import at_once
+from union_portal.formatting import format_wan
 
 pytestmark = pytest.mark.django_db
 postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="the tallies are PostgreSQL's")
@@ -88,7 +89,7 @@ def test_the_check_names_a_group_that_differs_and_the_rebuild_mends_it():
         headcount=5,
         amount_claimed=0,
     )
-    with pytest.raises(Exception, match="groups differ"):
+    with pytest.raises(CommandError, match="groups differ"):
         call_command("compact_case_tallies", "--check")
     call_command("compact_case_tallies", "--rebuild", "--check")
     assert tally_differences() == []
@@ -151,9 +152,10 @@ def test_the_case_list_counts_and_sums_as_its_cases_do(client, district_staff, t
             query = {**params, **with_town}
             cases = Case.objects.visible_to(user)
             expected = _filtered(cases, query)
-            count, headcount, _amount = shown(client.get(reverse("disputes:case_list"), query))
+            count, headcount, amount = shown(client.get(reverse("disputes:case_list"), query))
             assert count == expected.count(), (user, query)
             assert headcount == str(sum(case.headcount for case in expected)), (user, query)
+            assert amount == format_wan(sum(case.amount_claimed for case in expected)), (user, query)
 
 
 def _filtered(cases, query):

@@ -731,6 +731,42 @@ def test_members_are_uploaded_previewed_and_saved_from_the_import_page(browser, 
 
 
 @pytest.mark.django_db
+def test_a_long_member_sheet_refused_shows_the_choice_again_and_is_merged_from_the_page(
+    browser, town_b_staff, town_b, settings
+):
+    """A sheet longer than IMPORT_INLINE_ROWS goes to a job; its repeated ID number refused, the page comes back with
+    the choice, and the form it then holds (a new token) merges it."""
+    from benefits.models import Member
+    from benefits.resources import member_sheet_headers
+
+    settings.IMPORT_INLINE_ROWS = 2
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    stored = member_of(town_b, 1, phone="13800000001")
+    book = openpyxl.Workbook()
+    book.active.append(member_sheet_headers())
+    book.active.append(["王一", id_number(901), "13900000001", "亦庄工会", "甲公司"])  # stored: refused, then merged
+    for n in (902, 903):
+        book.active.append([f"王{n}", id_number(n), f"13900000{n}", "亦庄工会", ""])
+    out = io.BytesIO()
+    book.save(out)
+    client = browser(town_b_staff)
+    page = client.get(reverse("benefits:member_import"))
+    upload = SimpleUploadedFile("members.xlsx", out.getvalue())
+    preview = submit(client, page, "[data-testid=import-upload]", files={"file": upload})
+    refused = submit(
+        client, preview, "[data-testid=import-confirm]", fill={"repeated": "refuse"}, button="confirm-import"
+    )
+    assert refused.status_code == 200 and 'data-testid="import-repeated"' in refused.content.decode()
+    assert not ImportJob.objects.exists() and Member.objects.count() == 1
+    done = submit(client, refused, "[data-testid=import-confirm]", fill={"repeated": "merge"}, button="confirm-import")
+    job = ImportJob.objects.get()
+    assert landed(done) == job.get_absolute_url() and job.state == ImportJob.State.DONE
+    stored.refresh_from_db()
+    assert (stored.phone, stored.workplace) == ("13900000001", "甲公司")
+    assert Member.objects.count() == 3
+
+
+@pytest.mark.django_db
 def test_a_merchant_is_added_and_edited_from_its_pages(browser, district_staff):
     from benefits.models import Merchant
 
